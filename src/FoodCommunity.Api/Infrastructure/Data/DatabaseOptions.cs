@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FoodCommunity.Api.Infrastructure.Data;
+
+/// <summary>The "Database" configuration section; connection strings live under "ConnectionStrings".</summary>
+public sealed class DatabaseOptions
+{
+    public const string SectionName = "Database";
+
+    /// <summary>
+    /// The server the SQL is generated for, in Pomelo's form: "8.4.0-mysql" (RDS) or "10.11.6-mariadb".
+    /// Stated rather than auto-detected so that the API starts (and reports not ready) while the database is down.
+    /// </summary>
+    [Required]
+    [RegularExpression(@"^\d+\.\d+\.\d+-(mysql|mariadb)$", ErrorMessage = "Database:ServerVersion must look like 8.4.0-mysql or 10.11.6-mariadb.")]
+    public string ServerVersion { get; set; } = "8.4.0-mysql";
+
+    [Range(5, 1000)]
+    public int MaxPoolSize { get; set; } = 100;
+
+    [Range(1, 300)]
+    public int CommandTimeoutSeconds { get; set; } = 15;
+}

@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FoodCommunity.Api.Infrastructure.Http;
+
+/// <summary>Kestrel limits and shutdown behaviour; the "Http" configuration section.</summary>
+public sealed class HttpOptions
+{
+    public const string SectionName = "Http";
+
+    /// <summary>JSON bodies are small; photos never pass through the API.</summary>
+    [Range(1024, 16 * 1024 * 1024)]
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    [Range(4096, 256 * 1024)]
+    public int MaxRequestHeadersTotalBytes { get; set; } = 32 * 1024;
+
+    [Range(1, 120)]
+    public int RequestHeadersTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Longer than the ALB's 60 s idle timeout, so the ALB closes idle connections first and never sends a request into one Kestrel is closing (a 502).</summary>
+    [Range(1, 3600)]
+    public int KeepAliveTimeoutSeconds { get; set; } = 75;
+
+    /// <summary>Spot instances get two minutes' notice: drain in-flight requests and background flushes well within it.</summary>
+    [Range(1, 110)]
+    public int ShutdownTimeoutSeconds { get; set; } = 30;
+}

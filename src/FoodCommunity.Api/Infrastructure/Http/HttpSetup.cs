@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace FoodCommunity.Api.Infrastructure.Http;
+
+internal static class HttpSetup
+{
+    public static WebApplicationBuilder AddFoodCommunityHttp(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<HttpOptions>()
+            .BindConfiguration(HttpOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<HttpOptions>>((kestrel, http) =>
+            {
+                var limits = http.Value;
+                kestrel.AddServerHeader = false;
+                kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+                kestrel.Limits.MaxRequestHeadersTotalSize = limits.MaxRequestHeadersTotalBytes;
+                kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.RequestHeadersTimeoutSeconds);
+                kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(limits.KeepAliveTimeoutSeconds);
+            });
+        builder.Services.AddOptions<HostOptions>()
+            .Configure<IOptions<HttpOptions>>((host, http) =>
+                host.ShutdownTimeout = TimeSpan.FromSeconds(http.Value.ShutdownTimeoutSeconds));
+
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsDefaults.Complete);
+        builder.Services.AddExceptionHandler<UnexpectedExceptionHandler>();
+        return builder;
+    }
+
+    public static WebApplication UseFoodCommunityHttp(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+}

@@ -1,0 +1,45 @@
+using FoodCommunity.Api.Infrastructure.Data;
+using FoodCommunity.Api.Infrastructure.Health;
+using FoodCommunity.Api.Infrastructure.Http;
+using FoodCommunity.Api.Infrastructure.Observability;
+using FoodCommunity.Api.Infrastructure.Redis;
+using FoodCommunity.Api.Infrastructure.Storage;
+using Scalar.AspNetCore;
+using Serilog;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddFoodCommunityLogging();
+builder.AddFoodCommunityHttp();
+builder.AddFoodCommunityObservability();
+builder.AddFoodCommunityData();
+builder.AddFoodCommunityRedis();
+builder.AddFoodCommunityStorage();
+builder.AddFoodCommunityHealthChecks();
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+
+if (args is ["migrate", ..])
+{
+    // One-shot migrator: deployments and the dev script run this before the API serves traffic.
+    return await app.MigrateDatabaseAsync();
+}
+
+app.UseFoodCommunityHttp();
+app.UseSerilogRequestLogging();
+
+app.MapOpenApi();
+if (app.Environment.IsDevelopment())
+{
+    app.MapScalarApiReference();
+}
+
+app.MapFoodCommunityHealthChecks();
+app.MapFoodCommunityMetrics();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Entry point, public so that WebApplicationFactory&lt;Program&gt; can host the API in tests.</summary>
+public partial class Program;

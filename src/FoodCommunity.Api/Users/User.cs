@@ -1,0 +1,34 @@
+namespace FoodCommunity.Api.Users;
+
+/// <summary>An account. Counters are denormalised so a profile is one row read, and are kept exact by the features that change them.</summary>
+public sealed class User
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+
+    /// <summary>Canonical lower-case form; the contract allows only [a-z0-9_.], so uniqueness is case-insensitive by construction.</summary>
+    public required string Username { get; set; }
+
+    /// <summary>As the user typed it, for display and mail.</summary>
+    public required string Email { get; set; }
+
+    /// <summary>Lower-cased, the form uniqueness and login look-ups use.</summary>
+    public required string EmailNormalized { get; set; }
+
+    public required string PasswordHash { get; set; }
+
+    public required string DisplayName { get; set; }
+
+    public string Bio { get; set; } = "";
+
+    public string? AvatarKey { get; set; }
+
+    public int PostCount { get; set; }
+
+    public int FollowerCount { get; set; }
+
+    public int FollowingCount { get; set; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}

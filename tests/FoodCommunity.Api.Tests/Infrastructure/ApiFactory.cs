@@ -1,0 +1,151 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+using FoodCommunity.Api.Infrastructure.Data;
+using FoodCommunity.Api.Infrastructure.Storage;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using MySqlConnector;
+
+namespace FoodCommunity.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The API on its real dependencies, isolated per test class: a fresh database (migrated with the real
+/// migrations), a fresh Redis key prefix and a fresh bucket. Two factories built with the same
+/// <see cref="ApiIsolation"/> are two API instances sharing state, as behind the ALB.
+/// </summary>
+public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    private readonly Dictionary<string, string?> _overrides = [];
+
+    public ApiFactory() : this(ApiIsolation.CreateNew())
+    {
+    }
+
+    private ApiFactory(ApiIsolation isolation, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        Isolation = isolation;
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            _overrides[key] = value;
+        }
+    }
+
+    public ApiIsolation Isolation { get; }
+
+    /// <summary>Another API instance on the same database, key prefix and bucket, with some settings changed.</summary>
+    public static async Task<ApiFactory> SharingStateWithAsync(ApiFactory other, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var factory = new ApiFactory(other.Isolation, overrides);
+        await factory.InitializeAsync();
+        return factory;
+    }
+
+    public ServiceEndpoints Endpoints { get; private set; } = null!;
+
+    public string MySqlConnectionString { get; private set; } = "";
+
+    public async ValueTask InitializeAsync()
+    {
+        Endpoints = await TestServices.GetAsync();
+        MySqlConnectionString = new MySqlConnectionStringBuilder(Endpoints.MySqlServer) { Database = Isolation.DatabaseName }.ConnectionString;
+        await Isolation.EnsureCreatedAsync(Endpoints);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:MySql"] = MySqlConnectionString,
+            ["ConnectionStrings:Redis"] = Endpoints.Redis,
+            ["Database:ServerVersion"] = Endpoints.ServerVersion,
+            ["Redis:KeyPrefix"] = Isolation.RedisKeyPrefix,
+            ["Storage:ServiceUrl"] = Endpoints.S3ServiceUrl,
+            ["Storage:BucketName"] = Isolation.BucketName,
+            ["Storage:ForcePathStyle"] = "true",
+            ["Storage:PublicBaseUrl"] = $"{Endpoints.S3ServiceUrl}/{Isolation.BucketName}",
+        };
+        foreach (var (key, value) in _overrides)
+        {
+            settings[key] = value;
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    public T GetService<T>() where T : notnull => Services.GetRequiredService<T>();
+}
+
+/// <summary>The state one test class owns: database, Redis key prefix and bucket, created once.</summary>
+public sealed class ApiIsolation
+{
+    private readonly SemaphoreSlim _created = new(1, 1);
+    private bool _isCreated;
+
+    private ApiIsolation(string id)
+    {
+        DatabaseName = $"fc_test_{id}";
+        RedisKeyPrefix = $"test:{id}:";
+        BucketName = $"fc-test-{id}";
+    }
+
+    public string DatabaseName { get; }
+
+    public string RedisKeyPrefix { get; }
+
+    public string BucketName { get; }
+
+    public static ApiIsolation CreateNew() => new(Guid.NewGuid().ToString("N")[..16]);
+
+    public async Task EnsureCreatedAsync(ServiceEndpoints endpoints)
+    {
+        await _created.WaitAsync();
+        try
+        {
+            if (_isCreated)
+            {
+                return;
+            }
+
+            await using (var connection = new MySqlConnection(endpoints.MySqlServer))
+            {
+                await connection.OpenAsync();
+                await using var command = new MySqlCommand(
+                    $"CREATE DATABASE `{DatabaseName}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci", connection);
+                await command.ExecuteNonQueryAsync();
+            }
+
+            await MigrateAsync(endpoints);
+            using var s3 = CreateS3Client(endpoints);
+            await s3.PutBucketAsync(new PutBucketRequest { BucketName = BucketName });
+            _isCreated = true;
+        }
+        finally
+        {
+            _created.Release();
+        }
+    }
+
+    /// <summary>The same migration path as `FoodCommunity.Api migrate`, on this class's database.</summary>
+    private async Task MigrateAsync(ServiceEndpoints endpoints)
+    {
+        var connectionString = new MySqlConnectionStringBuilder(endpoints.MySqlServer) { Database = DatabaseName }.ConnectionString;
+        var options = new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<FoodCommunityDbContext>();
+        DataSetup.Configure(options, connectionString, new DatabaseOptions { ServerVersion = endpoints.ServerVersion });
+        await using var db = new FoodCommunityDbContext(options.Options);
+        await MigrationCommand.MigrateAsync(db, CancellationToken.None);
+    }
+
+    public static AmazonS3Client CreateS3Client(ServiceEndpoints endpoints) =>
+        StorageSetup.CreateClient(new StorageOptions { ServiceUrl = endpoints.S3ServiceUrl, ForcePathStyle = true, BucketName = "unused", PublicBaseUrl = endpoints.S3ServiceUrl });
+}
