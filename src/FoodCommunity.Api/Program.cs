@@ -1,9 +1,11 @@
+using FoodCommunity.Api.Auth;
 using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Infrastructure.Health;
 using FoodCommunity.Api.Infrastructure.Http;
 using FoodCommunity.Api.Infrastructure.Observability;
 using FoodCommunity.Api.Infrastructure.Redis;
 using FoodCommunity.Api.Infrastructure.Storage;
+using FoodCommunity.Api.Users;
 using Scalar.AspNetCore;
 using Serilog;
 
@@ -15,6 +17,7 @@ builder.AddFoodCommunityObservability();
 builder.AddFoodCommunityData();
 builder.AddFoodCommunityRedis();
 builder.AddFoodCommunityStorage();
+builder.AddFoodCommunityAuth();
 builder.AddFoodCommunityHealthChecks();
 builder.Services.AddOpenApi();
 
@@ -26,8 +29,14 @@ if (args is ["migrate", ..])
     return await app.MigrateDatabaseAsync();
 }
 
+// Load the signing keys now: a missing or unreadable key stops the start, not the first login.
+app.Services.GetRequiredService<SigningKeys>();
+
 app.UseFoodCommunityHttp();
 app.UseSerilogRequestLogging();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapOpenApi();
 if (app.Environment.IsDevelopment())
@@ -37,6 +46,10 @@ if (app.Environment.IsDevelopment())
 
 app.MapFoodCommunityHealthChecks();
 app.MapFoodCommunityMetrics();
+app.MapWellKnownApi();
+app.MapAuthApi();
+app.MapMeApi();
+app.MapUsersApi();
 
 await app.RunAsync();
 return 0;

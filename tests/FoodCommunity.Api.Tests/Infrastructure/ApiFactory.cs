@@ -31,6 +31,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         }
     }
 
+    public const string TestIssuer = "https://api.foodcommunity.test";
+
     public ApiIsolation Isolation { get; }
 
     /// <summary>Another API instance on the same database, key prefix and bucket, with some settings changed.</summary>
@@ -65,7 +67,15 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Storage:BucketName"] = Isolation.BucketName,
             ["Storage:ForcePathStyle"] = "true",
             ["Storage:PublicBaseUrl"] = $"{Endpoints.S3ServiceUrl}/{Isolation.BucketName}",
+            ["Auth:Issuer"] = TestIssuer,
+            ["Auth:SigningKeyPem"] = Isolation.SigningKeyPem,
         };
+        // Test classes share one client address; the rate-limit tests set their own small limits.
+        foreach (var rule in new[] { "RegisterPerIp", "RegisterPerUsername", "LoginPerIp", "LoginPerAccount", "RefreshPerIp", "RefreshPerSession" })
+        {
+            settings[$"RateLimits:{rule}:PermitLimit"] = "100000";
+        }
+
         foreach (var (key, value) in _overrides)
         {
             settings[key] = value;
@@ -97,7 +107,12 @@ public sealed class ApiIsolation
         DatabaseName = $"fc_test_{id}";
         RedisKeyPrefix = $"test:{id}:";
         BucketName = $"fc-test-{id}";
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        SigningKeyPem = rsa.ExportPkcs8PrivateKeyPem();
     }
+
+    /// <summary>The signing key every API instance of this class shares, as instances behind the ALB would.</summary>
+    public string SigningKeyPem { get; }
 
     public string DatabaseName { get; }
 

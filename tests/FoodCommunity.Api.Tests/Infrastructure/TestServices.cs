@@ -51,7 +51,7 @@ public static class TestServices
             // Testcontainers looks for a Docker engine in Build().
             mysql = new MySqlBuilder("mysql:8.4").WithUsername("root").WithPassword("foodcommunity").Build();
             redis = new RedisBuilder("redis:7").WithCommand("--appendonly", "yes").Build();
-            localStack = new LocalStackBuilder("localstack/localstack:4").Build();
+            localStack = new LocalStackBuilder("localstack/localstack:4.14.0").Build();
         }
         catch (DockerUnavailableException e)
         {

@@ -21,6 +21,12 @@ public sealed class HttpOptions
     [Range(1, 3600)]
     public int KeepAliveTimeoutSeconds { get; set; } = 75;
 
+    /// <summary>
+    /// CIDRs of the load balancer's subnets: only their X-Forwarded-For is believed, so rate limits
+    /// see the client's address and a client cannot forge one. Empty: only loopback proxies are trusted.
+    /// </summary>
+    public IList<string> TrustedProxyNetworks { get; } = [];
+
     /// <summary>Spot instances get two minutes' notice: drain in-flight requests and background flushes well within it.</summary>
     [Range(1, 110)]
     public int ShutdownTimeoutSeconds { get; set; } = 30;

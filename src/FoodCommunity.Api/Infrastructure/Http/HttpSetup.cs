@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +23,15 @@ internal static class HttpSetup
                 kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.RequestHeadersTimeoutSeconds);
                 kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(limits.KeepAliveTimeoutSeconds);
             });
+        builder.Services.AddOptions<ForwardedHeadersOptions>()
+            .Configure<IOptions<HttpOptions>>((forwarded, http) =>
+            {
+                forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+                foreach (var network in http.Value.TrustedProxyNetworks)
+                {
+                    forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+                }
+            });
         builder.Services.AddOptions<HostOptions>()
             .Configure<IOptions<HttpOptions>>((host, http) =>
                 host.ShutdownTimeout = TimeSpan.FromSeconds(http.Value.ShutdownTimeoutSeconds));
@@ -33,6 +43,7 @@ internal static class HttpSetup
 
     public static WebApplication UseFoodCommunityHttp(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         return app;

@@ -13,6 +13,7 @@ internal static class RedisSetup
             .ValidateOnStart();
 
         // One multiplexer per process: it pipelines every caller over a single connection.
+        builder.Services.AddSingleton<RedisKeys>();
         builder.Services.AddSingleton<IConnectionMultiplexer>(services =>
         {
             var connectionString = services.GetRequiredService<IOptions<ConnectionStringsOptions>>().Value.Redis;

@@ -13,6 +13,7 @@ internal static class StorageSetup
             .BindConfiguration(StorageOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<PublicUrls>();
         builder.Services.AddSingleton<IAmazonS3>(services =>
             CreateClient(services.GetRequiredService<IOptions<StorageOptions>>().Value));
         return builder;

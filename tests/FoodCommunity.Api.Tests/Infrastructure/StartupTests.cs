@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.Options;
+using MySqlConnector;
+
+namespace FoodCommunity.Api.Tests.Infrastructure;
+
+public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    public static TheoryData<string, string, string> BadSettings => new()
+    {
+        { "ConnectionStrings:MySql", "", "ConnectionStrings:MySql is required" },
+        { "ConnectionStrings:MySql", "Server=127.0.0.1;Nonsense Option=1", "ConnectionStrings:MySql is malformed" },
+        { "ConnectionStrings:MySql", "Server=127.0.0.1", "ConnectionStrings:MySql is malformed: it names no Database" },
+        { "ConnectionStrings:Redis", "", "ConnectionStrings:Redis is required" },
+        { "ConnectionStrings:Redis", "127.0.0.1:6379,notAnOption=1", "ConnectionStrings:Redis is malformed" },
+        { "Database:ServerVersion", "eight", "Database:ServerVersion must look like" },
+        { "Storage:BucketName", "", "Storage:BucketName is required" },
+        { "Storage:PublicBaseUrl", "cdn.example.com", "Storage:PublicBaseUrl must be an absolute http(s) URL" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task Start_WithAMissingOrMalformedSetting_FailsWithAMessageNamingIt(string setting, string value, string expected)
+    {
+        await using var misconfigured = await ApiFactory.SharingStateWithAsync(api, new Dictionary<string, string?> { [setting] = value });
+
+        var error = Assert.Throws<OptionsValidationException>(() => misconfigured.CreateClient());
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownRoute_AnswersProblemDetails_WithTraceIdAndDetail()
+    {
+        using var client = api.CreateClient();
+
+        using var response = await client.GetAsync("/api/v1/no-such-thing", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(404, problem.RootElement.GetProperty("status").GetInt32());
+        foreach (var field in new[] { "type", "title", "detail", "traceId" })
+        {
+            Assert.False(string.IsNullOrWhiteSpace(problem.RootElement.GetProperty(field).GetString()), field);
+        }
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_IsServed()
+    {
+        using var client = api.CreateClient();
+
+        using var response = await client.GetAsync("/openapi/v1.json", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.StartsWith("3.", document.RootElement.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_AreServedInPrometheusTextFormat_IncludingRequestDurations()
+    {
+        using var client = api.CreateClient();
+        using (await client.GetAsync("/health/live", TestContext.Current.CancellationToken))
+        {
+        }
+
+        // The exporter caches a scrape briefly; poll until the request above is in it.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        string body;
+        do
+        {
+            body = await client.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+        }
+        while (!body.Contains("http_server_request_duration_seconds", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
+
+        Assert.Contains("# TYPE http_server_request_duration_seconds histogram", body, StringComparison.Ordinal);
+        Assert.Contains("dotnet_gc_", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MigrateCommand_AppliesEveryMigrationToAnEmptyDatabase_AndExitsZero()
+    {
+        var database = $"fc_migrate_{Guid.NewGuid():N}"[..30];
+        await ExecuteAsync(api.Endpoints.MySqlServer, $"CREATE DATABASE `{database}`");
+        var connectionString = new MySqlConnectionStringBuilder(api.Endpoints.MySqlServer) { Database = database }.ConnectionString;
+
+        var (exitCode, output) = await RunApiAsync(["migrate"], new() { ["ConnectionStrings__MySql"] = connectionString });
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("Database is up to date", output, StringComparison.Ordinal);
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var count = new MySqlCommand("SELECT COUNT(*) FROM users", connection);
+        Assert.Equal(0L, Convert.ToInt64(await count.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task MigrateCommand_WithAMalformedConnectionString_ExitsNonZero_NamingTheSetting()
+    {
+        var (exitCode, output) = await RunApiAsync(["migrate"], new() { ["ConnectionStrings__MySql"] = "Server=127.0.0.1" });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("ConnectionStrings:MySql is malformed", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the real API assembly as a separate process, as a deployment would.</summary>
+    private async Task<(int ExitCode, string Output)> RunApiAsync(string[] args, Dictionary<string, string> environment)
+    {
+        var apiAssembly = typeof(Program).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(apiAssembly)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(apiAssembly);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__Redis"] = api.Endpoints.Redis;
+        start.Environment["Database__ServerVersion"] = api.Endpoints.ServerVersion;
+        start.Environment["Storage__BucketName"] = api.Isolation.BucketName;
+        start.Environment["Storage__ServiceUrl"] = api.Endpoints.S3ServiceUrl;
+        start.Environment["Storage__PublicBaseUrl"] = api.Endpoints.S3ServiceUrl;
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new MySqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+}
