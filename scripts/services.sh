@@ -1,0 +1,611 @@
+#!/usr/bin/env bash
+# Local backing services for FoodCommunity development, tests and CI:
+# MariaDB, Redis and s3rver (an S3 look-alike), all on loopback, all state
+# under one folder. Installs whatever is missing (Debian packages, npm deps).
+#
+# Diagnostics go to stderr; only `env` (and the tail of `up`) write to stdout,
+# so `eval "$(scripts/services.sh up)"` works.
+set -euo pipefail
+
+# mariadbd and friends live in sbin, which a non-root PATH may lack.
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly REPO_ROOT
+readonly S3RVER_TOOL_DIR="$REPO_ROOT/tools/s3rver"
+
+readonly STATE_DIR="${FOODCOMMUNITY_SERVICES_DIR:-/tmp/foodcommunity-services}"
+readonly MYSQL_PORT="${FC_MYSQL_PORT:-13306}"
+readonly REDIS_PORT="${FC_REDIS_PORT:-16379}"
+readonly S3_PORT="${FC_S3_PORT:-14568}"
+readonly TIMEOUT="${FC_SERVICES_TIMEOUT:-60}"
+
+readonly DB_NAME=foodcommunity
+readonly DB_USER=foodcommunity
+readonly DB_PASSWORD=foodcommunity
+readonly S3_BUCKET=foodcommunity-uploads
+readonly S3_KEY=S3RVER
+readonly S3_SECRET=S3RVER
+
+# One folder per service, each with data/, log/ and run/ (pid file).
+readonly MYSQL_DIR="$STATE_DIR/mysql"
+readonly MYSQL_CNF="$MYSQL_DIR/my.cnf"
+readonly MYSQL_APP_CNF="$MYSQL_DIR/app-client.cnf"
+readonly MYSQL_SOCKET="$MYSQL_DIR/run/mysqld.sock"
+readonly MYSQL_LOG="$MYSQL_DIR/log/mariadbd.err"
+readonly REDIS_DIR="$STATE_DIR/redis"
+readonly REDIS_CONF="$REDIS_DIR/redis.conf"
+readonly REDIS_LOG="$REDIS_DIR/log/redis.log"
+readonly S3_DIR="$STATE_DIR/s3"
+readonly S3_CORS="$S3_DIR/cors.xml"
+readonly S3_LOG="$S3_DIR/log/s3rver.log"
+# Written on first `up`; `purge` refuses to delete a folder without it.
+readonly STATE_MARKER="$STATE_DIR/.foodcommunity-services"
+
+readonly SERVICES=(mysql redis s3)
+
+log() { printf '[services] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+usage() {
+  cat >&2 <<EOF
+Usage: scripts/services.sh COMMAND
+
+Local MariaDB, Redis and s3rver for FoodCommunity, on 127.0.0.1.
+
+Commands:
+  up              install what is missing, start all services, wait until they
+                  answer, then print the environment (as 'env' does)
+  env             print 'export NAME=value' lines for the app and tests:
+                    eval "\$(scripts/services.sh env)"
+  status          show whether each service is running and answering
+                  (exit 1 if any is not)
+  down [--purge]  stop the services started here; --purge also deletes all data
+  purge           same as 'down --purge'
+  start NAME      start one service (NAME: mysql | redis | s3)
+  stop NAME       stop one service, keeping its data
+  help            show this text
+
+Settings (environment):
+  FOODCOMMUNITY_SERVICES_DIR  state folder (now: $STATE_DIR)
+  FC_MYSQL_PORT               MariaDB port (now: $MYSQL_PORT)
+  FC_REDIS_PORT               Redis port   (now: $REDIS_PORT)
+  FC_S3_PORT                  s3rver port  (now: $S3_PORT)
+  FC_SERVICES_TIMEOUT         seconds to wait for start/stop (now: $TIMEOUT)
+EOF
+}
+
+# ---------------------------------------------------------------- helpers
+
+svc_dir() {
+  case "$1" in
+    mysql) echo "$MYSQL_DIR" ;;
+    redis) echo "$REDIS_DIR" ;;
+    s3) echo "$S3_DIR" ;;
+    *) die "unknown service '$1' (use mysql, redis or s3)" ;;
+  esac
+}
+svc_pidfile() { echo "$(svc_dir "$1")/run/$1.pid"; }
+svc_port() {
+  case "$1" in
+    mysql) echo "$MYSQL_PORT" ;;
+    redis) echo "$REDIS_PORT" ;;
+    s3) echo "$S3_PORT" ;;
+  esac
+}
+svc_log() {
+  case "$1" in
+    mysql) echo "$MYSQL_LOG" ;;
+    redis) echo "$REDIS_LOG" ;;
+    s3) echo "$S3_LOG" ;;
+  esac
+}
+
+# The pid is alive (not a zombie) and is the program we started with this
+# state dir: a recycled pid must never be killed.
+pid_is_ours() {
+  local svc=$1 pid=$2 comm stat cmdline want_comm want_arg
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  [[ -r /proc/$pid/stat ]] || return 1
+  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [[ ${stat%% *} != Z ]] || return 1
+  comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
+  cmdline=$({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null) || return 1
+  case "$svc" in
+    mysql) want_comm=mariadbd want_arg="$MYSQL_CNF" ;;
+    redis) want_comm=redis-server want_arg="$REDIS_CONF" ;;
+    s3) want_comm=node want_arg="$S3_DIR/data" ;;
+  esac
+  [[ $comm == "$want_comm" && $cmdline == *"$want_arg"* ]]
+}
+
+# Prints the pid of the running service, or fails (dropping a stale pid file).
+svc_pid() {
+  local svc=$1 pidfile pid
+  pidfile=$(svc_pidfile "$svc")
+  [[ -f $pidfile ]] || return 1
+  pid=$(<"$pidfile")
+  if pid_is_ours "$svc" "$pid"; then
+    echo "$pid"
+    return 0
+  fi
+  rm -f "$pidfile"
+  return 1
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+show_log_tail() {
+  local file=$1
+  [[ -f $file ]] || return 0
+  log "last lines of $file:"
+  tail -n 30 "$file" | sed 's/^/    /' >&2
+}
+
+# Polls CHECK until it succeeds; fails early if PID dies, or at the deadline.
+wait_until() {
+  local svc=$1 pid=$2 check=$3 deadline=$((SECONDS + TIMEOUT))
+  until "$check"; do
+    if ! pid_is_ours "$svc" "$pid"; then
+      log "$svc: process $pid exited during startup"
+      show_log_tail "$(svc_log "$svc")"
+      return 1
+    fi
+    if ((SECONDS >= deadline)); then
+      log "$svc: not answering after ${TIMEOUT}s"
+      show_log_tail "$(svc_log "$svc")"
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# Serialises up/down/start/stop so that parallel callers don't race.
+take_lock() {
+  mkdir -p "$STATE_DIR"
+  exec 9>"$STATE_DIR/.lock"
+  flock -w "$((TIMEOUT * 3))" 9 || die "another services.sh holds $STATE_DIR/.lock"
+}
+
+# ---------------------------------------------------------------- install
+
+POLICY_RC=/usr/sbin/policy-rc.d
+POLICY_STATE=none # none | created | moved
+SUDO=""
+
+# Debian starts a package's service on install unless policy-rc.d says 101;
+# we don't want the distro's MariaDB/Redis on 3306/6379.
+policy_block() {
+  if [[ -e $POLICY_RC ]]; then
+    local rc=0
+    "$POLICY_RC" mariadb start >/dev/null 2>&1 || rc=$?
+    ((rc == 101)) && return 0
+    $SUDO mv "$POLICY_RC" "$POLICY_RC.foodcommunity-saved"
+    POLICY_STATE=moved
+  else
+    POLICY_STATE=created
+  fi
+  printf '#!/bin/sh\n# Temporary, from FoodCommunity scripts/services.sh: no service starts.\nexit 101\n' |
+    $SUDO tee "$POLICY_RC" >/dev/null
+  $SUDO chmod 755 "$POLICY_RC"
+}
+policy_restore() {
+  case "$POLICY_STATE" in
+    created) $SUDO rm -f "$POLICY_RC" ;;
+    moved) $SUDO mv -f "$POLICY_RC.foodcommunity-saved" "$POLICY_RC" ;;
+  esac
+  POLICY_STATE=none
+}
+
+ensure_packages() {
+  if command -v mariadbd >/dev/null && command -v mariadb >/dev/null &&
+    command -v mariadb-admin >/dev/null && command -v mariadb-install-db >/dev/null &&
+    command -v redis-server >/dev/null && command -v redis-cli >/dev/null; then
+    return 0
+  fi
+  if ((EUID != 0)); then
+    command -v sudo >/dev/null || die "MariaDB/Redis are missing and installing them needs root (or sudo)"
+    SUDO=sudo
+  fi
+  log "installing mariadb-server mariadb-client redis-server (apt)"
+  trap policy_restore EXIT
+  policy_block
+  $SUDO apt-get -q update >&2
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    -o DPkg::Lock::Timeout=300 mariadb-server mariadb-client redis-server >&2
+  policy_restore
+  trap - EXIT
+}
+
+ensure_s3rver() {
+  local stamp="$S3RVER_TOOL_DIR/node_modules/.foodcommunity-lock.sha256" want
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    die "node and npm are needed for s3rver"
+  fi
+  want=$(sha256sum "$S3RVER_TOOL_DIR/package-lock.json" | cut -d' ' -f1)
+  # npm ci wipes node_modules, so only run it when the lockfile changed.
+  if [[ -f $stamp && $(<"$stamp") == "$want" && -f $S3RVER_TOOL_DIR/node_modules/s3rver/bin/s3rver.js ]]; then
+    return 0
+  fi
+  log "installing s3rver (npm ci in tools/s3rver)"
+  (cd "$S3RVER_TOOL_DIR" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  echo "$want" >"$stamp"
+}
+
+# ---------------------------------------------------------------- mysql
+
+mysql_write_config() {
+  mkdir -p "$MYSQL_DIR"/{data,log,run,tmp}
+  # Regenerated on every start so that a changed port or setting applies.
+  cat >"$MYSQL_CNF" <<EOF
+# Generated by scripts/services.sh; edits are overwritten.
+[mariadbd]
+datadir=$MYSQL_DIR/data
+tmpdir=$MYSQL_DIR/tmp
+socket=$MYSQL_SOCKET
+pid-file=$MYSQL_DIR/run/mariadbd.pid
+log-error=$MYSQL_LOG
+bind-address=127.0.0.1
+port=$MYSQL_PORT
+# Users are @127.0.0.1/@localhost; no DNS look-ups on connect.
+skip-name-resolve
+character-set-server=utf8mb4
+collation-server=utf8mb4_unicode_ci
+max_connections=500
+innodb_buffer_pool_size=256M
+innodb_log_file_size=128M
+# Dev/test data: losing the last second on a machine crash is fine, and the
+# tests create and drop many databases, so don't fsync every commit.
+innodb_flush_log_at_trx_commit=2
+skip-log-bin
+
+[client]
+socket=$MYSQL_SOCKET
+user=root
+# Debian's client otherwise picks utf8mb3 from the C locale.
+default-character-set=utf8mb4
+EOF
+  # The app's own login, over TCP as the app connects.
+  cat >"$MYSQL_APP_CNF" <<EOF
+[client]
+host=127.0.0.1
+port=$MYSQL_PORT
+user=$DB_USER
+password=$DB_PASSWORD
+default-character-set=utf8mb4
+EOF
+  chmod 600 "$MYSQL_APP_CNF"
+}
+
+mysql_root() { timeout 10 mariadb --defaults-file="$MYSQL_CNF" --connect-timeout=3 "$@"; }
+mysql_app() { timeout 10 mariadb --defaults-file="$MYSQL_APP_CNF" --connect-timeout=3 "$@"; }
+mysql_alive() { timeout 5 mariadb-admin --defaults-file="$MYSQL_CNF" --connect-timeout=2 ping >/dev/null 2>&1; }
+mysql_answers() { [[ $(mysql_app -N -B -e 'SELECT 1' 2>/dev/null) == 1 ]]; }
+
+mysql_provision() {
+  mysql_root --batch <<EOF
+CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASSWORD';
+CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASSWORD';
+ALTER USER '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASSWORD';
+ALTER USER '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASSWORD';
+-- Tests create and drop a database per test class.
+GRANT ALL PRIVILEGES ON *.* TO '$DB_USER'@'127.0.0.1';
+GRANT ALL PRIVILEGES ON *.* TO '$DB_USER'@'localhost';
+EOF
+}
+
+mysql_launch() {
+  local user
+  user=$(id -un)
+  mysql_write_config
+  if [[ ! -f $MYSQL_DIR/.initialized ]]; then
+    # A half-done earlier init leaves junk that install-db would trip over.
+    rm -rf "$MYSQL_DIR/data" && mkdir -p "$MYSQL_DIR/data"
+    log "mysql: initializing a new data directory"
+    if ! mariadb-install-db --defaults-file="$MYSQL_CNF" --user="$user" \
+      --skip-test-db --auth-root-authentication-method=socket \
+      >"$MYSQL_DIR/log/install-db.log" 2>&1; then
+      show_log_tail "$MYSQL_DIR/log/install-db.log"
+      die "mysql: mariadb-install-db failed"
+    fi
+    touch "$MYSQL_DIR/.initialized"
+  fi
+  # setsid + no inherited stdout: survives the caller's Ctrl-C and doesn't
+  # hold a $(...) capture open. Every daemon gets '9>&-' so that it doesn't
+  # keep our lock (fd 9) held for as long as it runs.
+  setsid mariadbd --defaults-file="$MYSQL_CNF" --user="$user" \
+    </dev/null >>"$MYSQL_LOG" 2>&1 9>&- &
+  echo $! >"$(svc_pidfile mysql)"
+}
+
+mysql_ready() {
+  local pid=$1
+  wait_until mysql "$pid" mysql_alive || return 1
+  # Cheap and idempotent; also repairs a user whose password was changed.
+  mysql_provision || { log "mysql: creating database/user failed"; return 1; }
+  wait_until mysql "$pid" mysql_answers
+}
+
+# ---------------------------------------------------------------- redis
+
+redis_write_config() {
+  mkdir -p "$REDIS_DIR"/{data,log,run}
+  cat >"$REDIS_CONF" <<EOF
+# Generated by scripts/services.sh; edits are overwritten.
+bind 127.0.0.1
+port $REDIS_PORT
+daemonize no
+supervised no
+# Keep the command line (with this file's path) so 'down' can tell it is ours.
+set-proc-title no
+dir $REDIS_DIR/data
+logfile $REDIS_LOG
+# Same durability as production.
+appendonly yes
+appendfsync everysec
+EOF
+}
+
+redis_launch() {
+  redis_write_config
+  setsid redis-server "$REDIS_CONF" </dev/null >>"$REDIS_LOG" 2>&1 9>&- &
+  echo $! >"$(svc_pidfile redis)"
+}
+
+redis_answers() { [[ $(timeout 5 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; }
+redis_ready() { wait_until redis "$1" redis_answers; }
+
+# ---------------------------------------------------------------- s3
+
+s3_write_config() {
+  mkdir -p "$S3_DIR"/{data,log,run}
+  # Permissive CORS so that a browser can PUT to presigned URLs.
+  cat >"$S3_CORS" <<'EOF'
+<CORSConfiguration>
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin>
+    <AllowedMethod>GET</AllowedMethod>
+    <AllowedMethod>HEAD</AllowedMethod>
+    <AllowedMethod>PUT</AllowedMethod>
+    <AllowedMethod>POST</AllowedMethod>
+    <AllowedMethod>DELETE</AllowedMethod>
+    <AllowedHeader>*</AllowedHeader>
+    <ExposeHeader>ETag</ExposeHeader>
+    <MaxAgeSeconds>3000</MaxAgeSeconds>
+  </CORSRule>
+</CORSConfiguration>
+EOF
+}
+
+s3_launch() {
+  s3_write_config
+  # --configure-bucket takes the file names after it up to the next option,
+  # so it goes last. It creates the bucket or keeps an existing one.
+  setsid node "$S3RVER_TOOL_DIR/node_modules/s3rver/bin/s3rver.js" \
+    --directory "$S3_DIR/data" --address 127.0.0.1 --port "$S3_PORT" \
+    --configure-bucket "$S3_BUCKET" "$S3_CORS" \
+    </dev/null >>"$S3_LOG" 2>&1 9>&- &
+  echo $! >"$(svc_pidfile s3)"
+}
+
+# HEAD of the bucket: the server answers and the bucket exists. Node, not curl,
+# because node is the one HTTP client we know is there.
+s3_answers() {
+  timeout 5 node -e '
+    const [port, bucket] = process.argv.slice(1);
+    const req = require("http").request(
+      { host: "127.0.0.1", port, path: "/" + bucket, method: "HEAD", timeout: 3000 },
+      (res) => process.exit(res.statusCode === 200 ? 0 : 1));
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => process.exit(1));
+    req.end();' "$S3_PORT" "$S3_BUCKET" 2>/dev/null
+}
+s3_ready() { wait_until s3 "$1" s3_answers; }
+
+# ---------------------------------------------------------------- lifecycle
+
+svc_answers() { "${1}_answers"; }
+
+# Starts one service unless it already runs; waits until it answers.
+svc_start() {
+  local svc=$1 pid port
+  port=$(svc_port "$svc")
+  if pid=$(svc_pid "$svc"); then
+    if svc_answers "$svc"; then
+      log "$svc: already running (pid $pid) on 127.0.0.1:$port"
+      return 0
+    fi
+    # Probably still starting (another 'up'); give it the same deadline.
+    log "$svc: running (pid $pid) but not answering yet; waiting"
+    "${svc}_ready" "$pid" || die "$svc: not ready"
+    return 0
+  fi
+  if port_in_use "$port"; then
+    die "$svc: 127.0.0.1:$port is taken by a process not started from $STATE_DIR (set FC_${svc^^}_PORT, or stop it)"
+  fi
+  log "$svc: starting on 127.0.0.1:$port"
+  "${svc}_launch"
+  pid=$(<"$(svc_pidfile "$svc")")
+  "${svc}_ready" "$pid" || die "$svc: failed to start (logs in $(dirname "$(svc_log "$svc")"))"
+  log "$svc: ready (pid $pid)"
+}
+
+# Sends SIGTERM to our process only; the caller waits with svc_wait_exit.
+svc_signal_stop() {
+  local svc=$1 pid
+  if pid=$(svc_pid "$svc"); then
+    log "$svc: stopping (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    echo "$pid"
+  fi
+}
+
+svc_wait_exit() {
+  local svc=$1 pid=$2 deadline=$((SECONDS + TIMEOUT))
+  while pid_is_ours "$svc" "$pid"; do
+    if ((SECONDS >= deadline)); then
+      log "$svc: still running after ${TIMEOUT}s; sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 0.5
+      break
+    fi
+    sleep 0.2
+  done
+  rm -f "$(svc_pidfile "$svc")"
+  log "$svc: stopped"
+}
+
+stop_services() {
+  local -A pids=()
+  local svc pid
+  # Signal all first so that they shut down in parallel.
+  for svc in "$@"; do
+    if pid=$(svc_signal_stop "$svc") && [[ -n $pid ]]; then
+      pids[$svc]=$pid
+    fi
+  done
+  for svc in "$@"; do
+    if [[ -n ${pids[$svc]:-} ]]; then
+      svc_wait_exit "$svc" "${pids[$svc]}"
+    else
+      log "$svc: not running"
+    fi
+  done
+}
+
+ensure_for() {
+  case "$1" in
+    mysql | redis) ensure_packages ;;
+    s3) ensure_s3rver ;;
+  esac
+}
+
+# ---------------------------------------------------------------- env
+
+# Pomelo's ServerVersion.Parse wants e.g. '10.11.6-mariadb'.
+server_version() {
+  local raw="" num
+  if svc_pid mysql >/dev/null; then
+    raw=$(mysql_app -N -B -e 'SELECT VERSION()' 2>/dev/null) || raw=""
+  fi
+  if [[ -z $raw ]] && command -v mariadbd >/dev/null; then
+    # Not running: the installed server binary reports the same version.
+    raw=$(mariadbd --version 2>/dev/null | sed -nE 's/.*Ver ([^ ]+).*/\1/p') || raw=""
+    [[ -n $raw ]] && log "mysql is not running; Database__ServerVersion is from 'mariadbd --version'"
+  fi
+  [[ -n $raw ]] || die "cannot tell the MariaDB version: run 'scripts/services.sh up' first"
+  num=$(sed -nE 's/^([0-9]+\.[0-9]+\.[0-9]+).*/\1/p' <<<"$raw")
+  [[ -n $num ]] || die "unexpected server version '$raw'"
+  if [[ ${raw,,} == *mariadb* ]]; then echo "$num-mariadb"; else echo "$num-mysql"; fi
+}
+
+print_env() {
+  local version name value var
+  version=$(server_version)
+  local -a vars=(
+    "ConnectionStrings__MySql=Server=127.0.0.1;Port=$MYSQL_PORT;Database=$DB_NAME;User ID=$DB_USER;Password=$DB_PASSWORD"
+    "Database__ServerVersion=$version"
+    "ConnectionStrings__Redis=127.0.0.1:$REDIS_PORT"
+    "Storage__ServiceUrl=http://127.0.0.1:$S3_PORT"
+    "Storage__BucketName=$S3_BUCKET"
+    "Storage__PublicBaseUrl=http://127.0.0.1:$S3_PORT/$S3_BUCKET"
+    "Storage__ForcePathStyle=true"
+    "AWS_ACCESS_KEY_ID=$S3_KEY"
+    "AWS_SECRET_ACCESS_KEY=$S3_SECRET"
+    "AWS_REGION=us-east-1"
+  )
+  for var in "${vars[@]}"; do
+    name=${var%%=*}
+    value=${var#*=}
+    # Single-quoted for eval; a ' inside becomes '\''.
+    printf "export %s='%s'\n" "$name" "${value//\'/\'\\\'\'}"
+  done
+}
+
+# ---------------------------------------------------------------- commands
+
+cmd_status() {
+  local svc pid port all_ok=0
+  for svc in "${SERVICES[@]}"; do
+    port=$(svc_port "$svc")
+    if pid=$(svc_pid "$svc"); then
+      if svc_answers "$svc"; then
+        log "$svc: running (pid $pid), answering on 127.0.0.1:$port"
+      else
+        log "$svc: running (pid $pid), NOT answering on 127.0.0.1:$port"
+        all_ok=1
+      fi
+    else
+      log "$svc: not running (port $port)"
+      all_ok=1
+    fi
+  done
+  return "$all_ok"
+}
+
+cmd_up() {
+  local started=$SECONDS svc
+  take_lock
+  touch "$STATE_MARKER"
+  ensure_packages
+  ensure_s3rver
+  for svc in "${SERVICES[@]}"; do
+    svc_start "$svc"
+  done
+  log "all services up in $((SECONDS - started))s (state in $STATE_DIR)"
+  print_env
+}
+
+cmd_down() {
+  local purge=${1:-}
+  [[ -z $purge || $purge == --purge ]] || die "unknown option '$purge' for down"
+  [[ -d $STATE_DIR ]] || { log "nothing to stop: $STATE_DIR does not exist"; return 0; }
+  # Guard against a mistyped FOODCOMMUNITY_SERVICES_DIR wiping something else.
+  if [[ $purge == --purge && ! -f $STATE_MARKER ]]; then
+    die "$STATE_DIR has no $(basename "$STATE_MARKER"), so it is not ours; not deleting it"
+  fi
+  take_lock
+  stop_services "${SERVICES[@]}"
+  if [[ $purge == --purge ]]; then
+    local svc
+    for svc in "${SERVICES[@]}"; do
+      ! svc_pid "$svc" >/dev/null || die "$svc is still running; not deleting $STATE_DIR"
+    done
+    rm -rf -- "$STATE_DIR"
+    log "deleted $STATE_DIR"
+  fi
+}
+
+main() {
+  (($# > 0)) || { usage; exit 2; }
+  local cmd=$1
+  shift
+  case "$cmd" in
+    up) cmd_up ;;
+    env) print_env ;;
+    status) cmd_status ;;
+    down) cmd_down "$@" ;;
+    purge) cmd_down --purge ;;
+    start | stop)
+      (($# == 1)) || { usage; exit 2; }
+      svc_dir "$1" >/dev/null
+      take_lock
+      touch "$STATE_MARKER"
+      if [[ $cmd == start ]]; then
+        ensure_for "$1"
+        svc_start "$1"
+      else
+        stop_services "$1"
+      fi
+      ;;
+    help | -h | --help) usage ;;
+    *)
+      usage
+      exit 2
+      ;;
+  esac
+}
+
+main "$@"
