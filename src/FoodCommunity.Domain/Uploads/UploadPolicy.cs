@@ -1,0 +1,36 @@
+namespace FoodCommunity.Domain.Uploads;
+
+/// <summary>An image type clients may upload, and the extension its keys end with.</summary>
+public sealed record AllowedImageType(string ContentType, string Extension);
+
+/// <summary>
+/// The rules every photo upload follows. The presign function signs forms with them and the API applies
+/// them again when a post names a key, so both deployables must read them from here.
+/// </summary>
+public static class UploadPolicy
+{
+    public const long MaxBytes = 15 * 1024 * 1024;
+
+    /// <summary>Short enough that a leaked form is soon useless, long enough for a slow mobile upload to start.</summary>
+    public static readonly TimeSpan FormLifetime = TimeSpan.FromMinutes(5);
+
+    public static readonly AllowedImageType Jpeg = new("image/jpeg", "jpg");
+    public static readonly AllowedImageType Png = new("image/png", "png");
+    public static readonly AllowedImageType WebP = new("image/webp", "webp");
+    public static readonly AllowedImageType Heic = new("image/heic", "heic");
+
+    public static IReadOnlyList<AllowedImageType> AllowedTypes { get; } = [Jpeg, Png, WebP, Heic];
+
+    /// <summary>
+    /// Media types are case-insensitive, but the signed policy pins one exact Content-Type, so a match returns
+    /// the canonical lower-case form. Parameters ("image/png; q=1") are not accepted: S3 would store them verbatim.
+    /// </summary>
+    public static AllowedImageType? FindByContentType(string? contentType) =>
+        AllowedTypes.FirstOrDefault(t => string.Equals(t.ContentType, contentType, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Extensions are matched exactly: keys are generated lower-case, so anything else was not issued by us.</summary>
+    public static AllowedImageType? FindByExtension(string? extension) =>
+        AllowedTypes.FirstOrDefault(t => string.Equals(t.Extension, extension, StringComparison.Ordinal));
+
+    public static bool IsAllowedLength(long contentLength) => contentLength is > 0 and <= MaxBytes;
+}
