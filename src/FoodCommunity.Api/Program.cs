@@ -1,4 +1,7 @@
 using FoodCommunity.Api.Auth;
+using FoodCommunity.Api.Comments;
+using FoodCommunity.Api.Feeds;
+using FoodCommunity.Api.Posts;
 using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Infrastructure.Health;
 using FoodCommunity.Api.Infrastructure.Http;
@@ -18,6 +21,7 @@ builder.AddFoodCommunityData();
 builder.AddFoodCommunityRedis();
 builder.AddFoodCommunityStorage();
 builder.AddFoodCommunityAuth();
+builder.AddFoodCommunityPosts();
 builder.AddFoodCommunityHealthChecks();
 builder.Services.AddOpenApi();
 
@@ -50,6 +54,10 @@ app.MapWellKnownApi();
 app.MapAuthApi();
 app.MapMeApi();
 app.MapUsersApi();
+app.MapFollowsApi();
+app.MapPostsApi();
+app.MapCommentsApi();
+app.MapFeedsApi();
 
 await app.RunAsync();
 return 0;

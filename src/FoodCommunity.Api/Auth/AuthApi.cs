@@ -28,7 +28,7 @@ public static partial class AuthApi
 
     public static async Task<Results<Created<TokenResponse>, ValidationProblem, ProblemHttpResult>> Register(
         RegisterRequest request, FoodCommunityDbContext db, Passwords passwords, AuthRateLimits limits,
-        TokenIssuer issuer, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        TokenIssuer issuer, ReadDatabase reads, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var username = AccountRules.NormalizeUsername(request.Username ?? "");
         var email = AccountRules.NormalizeEmail(request.Email ?? "");
@@ -81,6 +81,7 @@ public static partial class AuthApi
             return Conflict(onUsername, !onUsername);
         }
 
+        await reads.MarkWriteAsync(user.Id);
         return TypedResults.Created("/api/v1/me", await issuer.StartSessionAsync(user));
     }
 

@@ -8,12 +8,19 @@ using System.Security.Claims;
 
 namespace FoodCommunity.Api.Users;
 
+/// <param name="DisplayName">1 to 50 characters; absent leaves it unchanged.</param>
+/// <param name="Bio">Up to 300 characters; absent leaves it unchanged.</param>
+/// <param name="AvatarKey">A key from the upload function, uploaded by the caller; "" removes the avatar.</param>
+public sealed record UpdateProfileRequest(string? DisplayName, string? Bio, string? AvatarKey);
+
 public static class UsersApi
 {
     public static RouteGroupBuilder MapMeApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/me").WithTags("Users").RequireAuthorization(AuthSetup.ApiPolicy);
         group.MapGet("/", GetMe).WithName("GetMe").WithSummary("The caller's own profile.");
+        group.MapPatch("/", UpdateMe).WithName("UpdateMe")
+            .WithSummary("Change the caller's display name, bio or avatar. Absent fields stay as they are; avatarKey \"\" removes the avatar.");
         return group;
     }
 
@@ -26,16 +33,63 @@ public static class UsersApi
     }
 
     public static async Task<Results<Ok<Profile>, ProblemHttpResult>> GetMe(
-        ClaimsPrincipal caller, FoodCommunityDbContext db, PublicUrls urls, CancellationToken cancellationToken)
+        ClaimsPrincipal caller, ReadDatabase reads, PublicUrls urls, CancellationToken cancellationToken)
     {
-        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == caller.GetUserId(), cancellationToken);
+        var me = caller.GetUserId();
+        var db = await reads.ForAsync(me);
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == me, cancellationToken);
         return user is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: "The account no longer exists.")
             : TypedResults.Ok(Profile.From(user, followedByMe: false, urls));
     }
 
+    public static async Task<Results<Ok<Profile>, ValidationProblem, ProblemHttpResult>> UpdateMe(
+        UpdateProfileRequest request, ClaimsPrincipal caller, FoodCommunityDbContext db, UploadedImages images,
+        ReadDatabase reads, PublicUrls urls, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var userId = caller.GetUserId();
+        var errors = new Dictionary<string, string[]>();
+        if (request.DisplayName is not null)
+        {
+            AuthApi.AddError(errors, "displayName", AccountRules.DescribeDisplayNameProblem(request.DisplayName));
+        }
+
+        if (request.Bio is not null)
+        {
+            AuthApi.AddError(errors, "bio", AccountRules.DescribeBioProblem(request.Bio));
+        }
+
+        if (!string.IsNullOrEmpty(request.AvatarKey))
+        {
+            AuthApi.AddError(errors, "avatarKey", await images.DescribeProblemAsync(request.AvatarKey, userId, cancellationToken));
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: "The account no longer exists.");
+        }
+
+        user.DisplayName = request.DisplayName?.Trim() ?? user.DisplayName;
+        user.Bio = request.Bio ?? user.Bio;
+        if (request.AvatarKey is not null)
+        {
+            user.AvatarKey = request.AvatarKey.Length == 0 ? null : request.AvatarKey;
+        }
+
+        user.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        await reads.MarkWriteAsync(userId);
+        return TypedResults.Ok(Profile.From(user, followedByMe: false, urls));
+    }
+
     public static async Task<Results<Ok<Profile>, NotFound>> GetByUsername(
-        string username, FoodCommunityDbContext db, PublicUrls urls, CancellationToken cancellationToken)
+        string username, ClaimsPrincipal caller, ReadDatabase reads, PublicUrls urls, CancellationToken cancellationToken)
     {
         var normalized = AccountRules.NormalizeUsername(username);
         if (AccountRules.DescribeUsernameProblem(normalized) is not null)
@@ -43,8 +97,15 @@ public static class UsersApi
             return TypedResults.NotFound();
         }
 
-        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Username == normalized, cancellationToken);
-        // followedByMe becomes real with follows (issue 5); until then nobody follows anybody.
-        return user is null ? TypedResults.NotFound() : TypedResults.Ok(Profile.From(user, followedByMe: false, urls));
+        var callerId = caller.FindUserId();
+        var db = await reads.ForAsync(callerId);
+        var userId = await db.Users.Where(u => u.Username == normalized).Select(u => (Guid?)u.Id).SingleOrDefaultAsync(cancellationToken);
+        if (userId is not { } id)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var profiles = await ProfileLoader.LoadAsync(db, [id], callerId, urls, cancellationToken);
+        return profiles.TryGetValue(id, out var profile) ? TypedResults.Ok(profile) : TypedResults.NotFound();
     }
 }

@@ -69,6 +69,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Storage:PublicBaseUrl"] = $"{Endpoints.S3ServiceUrl}/{Isolation.BucketName}",
             ["Auth:Issuer"] = TestIssuer,
             ["Auth:SigningKeyPem"] = Isolation.SigningKeyPem,
+            ["Storage:ImageDeletionIntervalSeconds"] = "1",
         };
         // Test classes share one client address; the rate-limit tests set their own small limits.
         foreach (var rule in new[] { "RegisterPerIp", "RegisterPerUsername", "LoginPerIp", "LoginPerAccount", "RefreshPerIp", "RefreshPerSession" })
@@ -151,10 +152,28 @@ public sealed class ApiIsolation
         }
     }
 
-    /// <summary>The same migration path as `FoodCommunity.Api migrate`, on this class's database.</summary>
-    private async Task MigrateAsync(ServiceEndpoints endpoints)
+    /// <summary>
+    /// A second, migrated database standing in for a read replica that lags without end: nothing is
+    /// ever replicated into it, so a read that lands there cannot see what was written to the primary.
+    /// </summary>
+    public async Task<string> CreateLaggingReplicaAsync(ServiceEndpoints endpoints)
     {
-        var connectionString = new MySqlConnectionStringBuilder(endpoints.MySqlServer) { Database = DatabaseName }.ConnectionString;
+        var name = $"{DatabaseName}_replica";
+        await using (var connection = new MySqlConnection(endpoints.MySqlServer))
+        {
+            await connection.OpenAsync();
+            await using var command = new MySqlCommand($"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await MigrateAsync(endpoints, name);
+        return new MySqlConnectionStringBuilder(endpoints.MySqlServer) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>The same migration path as `FoodCommunity.Api migrate`, on this class's database.</summary>
+    private async Task MigrateAsync(ServiceEndpoints endpoints, string? database = null)
+    {
+        var connectionString = new MySqlConnectionStringBuilder(endpoints.MySqlServer) { Database = database ?? DatabaseName }.ConnectionString;
         var options = new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<FoodCommunityDbContext>();
         DataSetup.Configure(options, connectionString, new DatabaseOptions { ServerVersion = endpoints.ServerVersion });
         await using var db = new FoodCommunityDbContext(options.Options);

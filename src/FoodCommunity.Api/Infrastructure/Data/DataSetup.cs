@@ -23,6 +23,14 @@ internal static class DataSetup
             var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             Configure(options, connectionStrings.MySql, database);
         });
+        builder.Services.AddDbContextPool<ReplicaDbContext>((services, options) =>
+        {
+            var connectionStrings = services.GetRequiredService<IOptions<ConnectionStringsOptions>>().Value;
+            var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            Configure(options, string.IsNullOrWhiteSpace(connectionStrings.MySqlReplica) ? connectionStrings.MySql : connectionStrings.MySqlReplica, database);
+            options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+        });
+        builder.Services.AddScoped<ReadDatabase>();
         return builder;
     }
 
@@ -35,6 +43,8 @@ internal static class DataSetup
             mysql =>
             {
                 mysql.EnableRetryOnFailure(maxRetryCount: 3);
+                // IN (...) lists, not JSON_TABLE: both MySQL 8 and MariaDB use the index for them.
+                mysql.TranslateParameterizedCollectionsToConstants();
                 mysql.CommandTimeout(database.CommandTimeoutSeconds);
                 mysql.MigrationsHistoryTable("__ef_migrations_history");
             });

@@ -20,4 +20,8 @@ public sealed class DatabaseOptions
 
     [Range(1, 300)]
     public int CommandTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>How long after a write a user's reads stay on the primary; above the replica lag RDS alarms on.</summary>
+    [Range(1, 300)]
+    public int ReadYourWritesSeconds { get; set; } = 5;
 }

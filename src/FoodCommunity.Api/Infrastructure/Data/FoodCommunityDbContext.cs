@@ -1,4 +1,7 @@
 using System.Text;
+using FoodCommunity.Api.Comments;
+using FoodCommunity.Api.Likes;
+using FoodCommunity.Api.Posts;
 using FoodCommunity.Api.Users;
 using Microsoft.EntityFrameworkCore;
 
@@ -6,18 +9,48 @@ namespace FoodCommunity.Api.Infrastructure.Data;
 
 /// <remarks>
 /// Add a migration (from the repository root):
-/// <c>dotnet tool restore &amp;&amp; dotnet ef migrations add &lt;Name&gt; --project src/FoodCommunity.Api --output-dir Infrastructure/Data/Migrations</c>.
+/// <c>dotnet tool restore &amp;&amp; dotnet ef migrations add &lt;Name&gt; --context FoodCommunityDbContext --project src/FoodCommunity.Api --output-dir Infrastructure/Data/Migrations</c>.
 /// Apply them with <c>dotnet FoodCommunity.Api.dll migrate</c> (see <see cref="MigrationCommand"/>).
 /// </remarks>
-public sealed class FoodCommunityDbContext(DbContextOptions<FoodCommunityDbContext> options) : DbContext(options)
+public class FoodCommunityDbContext : DbContext
 {
+    public FoodCommunityDbContext(DbContextOptions<FoodCommunityDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For <see cref="ReplicaDbContext"/>: the same model over other options. (Pooling needs one public constructor.)</summary>
+    protected FoodCommunityDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<User> Users => Set<User>();
+
+    public DbSet<Follow> Follows => Set<Follow>();
+
+    public DbSet<Post> Posts => Set<Post>();
+
+    public DbSet<PostImage> PostImages => Set<PostImage>();
+
+    public DbSet<Tag> Tags => Set<Tag>();
+
+    public DbSet<PostTag> PostTags => Set<PostTag>();
+
+    public DbSet<PostReport> PostReports => Set<PostReport>();
+
+    public DbSet<ImageDeletion> ImageDeletions => Set<ImageDeletion>();
+
+    public DbSet<Comment> Comments => Set<Comment>();
+
+    public DbSet<PostLike> PostLikes => Set<PostLike>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // utf8mb4_unicode_ci exists on MySQL 8 and MariaDB 10.11 alike (utf8mb4_0900_ai_ci is MySQL only).
         modelBuilder.HasCharSet("utf8mb4").UseCollation("utf8mb4_unicode_ci");
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(FoodCommunityDbContext).Assembly);
+        base.OnModelCreating(modelBuilder);
         UseSnakeCaseNames(modelBuilder);
     }
 

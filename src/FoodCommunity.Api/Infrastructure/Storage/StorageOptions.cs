@@ -24,6 +24,10 @@ public sealed class StorageOptions : IValidatableObject
     [Required(ErrorMessage = "Storage:PublicBaseUrl is required (the CDN or bucket URL images are served from).")]
     public string PublicBaseUrl { get; set; } = "";
 
+    /// <summary>How often each instance looks for images of deleted posts to remove from the bucket.</summary>
+    [Range(1, 3600)]
+    public int ImageDeletionIntervalSeconds { get; set; } = 30;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!string.IsNullOrWhiteSpace(ServiceUrl) && !IsHttpUrl(ServiceUrl))

@@ -14,6 +14,7 @@ internal static class StorageSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<PublicUrls>();
+        builder.Services.AddSingleton<UploadedImages>();
         builder.Services.AddSingleton<IAmazonS3>(services =>
             CreateClient(services.GetRequiredService<IOptions<StorageOptions>>().Value));
         return builder;

@@ -24,6 +24,264 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
             MySqlModelBuilderExtensions.HasCharSet(modelBuilder, "utf8mb4");
             MySqlModelBuilderExtensions.AutoIncrementColumns(modelBuilder);
 
+            modelBuilder.Entity("FoodCommunity.Api.Comments.Comment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AuthorId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("author_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("post_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("varchar(1000)")
+                        .HasColumnName("text");
+
+                    b.HasKey("Id")
+                        .HasName("pk_comments");
+
+                    b.HasIndex("AuthorId")
+                        .HasDatabaseName("ix_comments_author_id");
+
+                    b.HasIndex("PostId", "Id")
+                        .HasDatabaseName("ix_comments_post_id_id");
+
+                    b.ToTable("comments", (string)null);
+                });
+
+            modelBuilder.Entity("FoodCommunity.Api.Likes.PostLike", b =>
+                {
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("post_id");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("created_at");
+
+                    b.HasKey("PostId", "UserId")
+                        .HasName("pk_post_likes");
+
+                    b.HasIndex("UserId", "PostId")
+                        .HasDatabaseName("ix_post_likes_user_id_post_id");
+
+                    b.ToTable("post_likes", (string)null);
+                });
+
+            modelBuilder.Entity("FoodCommunity.Api.Posts.ImageDeletion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("ImageKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("varchar(200)")
+                        .HasColumnName("image_key");
+
+                    b.HasKey("Id")
+                        .HasName("pk_image_deletions");
+
+                    b.ToTable("image_deletions", (string)null);
+                });
+
+            modelBuilder.Entity("FoodCommunity.Api.Posts.Post", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AuthorId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("author_id");
+
+                    b.Property<string>("Caption")
+                        .IsRequired()
+                        .HasMaxLength(2200)
+                        .HasColumnType("varchar(2200)")
+                        .HasColumnName("caption");
+
+                    b.Property<int>("CommentCount")
+                        .HasColumnType("int")
+                        .HasColumnName("comment_count");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("LikeCount")
+                        .HasColumnType("int")
+                        .HasColumnName("like_count");
+
+                    b.HasKey("Id")
+                        .HasName("pk_posts");
+
+                    b.HasIndex("AuthorId", "Id")
+                        .HasDatabaseName("ix_posts_author_id_id");
+
+                    b.ToTable("posts", (string)null);
+                });
+
+            modelBuilder.Entity("FoodCommunity.Api.Posts.PostImage", b =>
+                {
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("post_id");
+
+                    b.Property<byte>("Position")
+                        .HasColumnType("tinyint unsigned")
+                        .HasColumnName("position");
+
+                    b.Property<string>("ImageKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("varchar(200)")
+                        .HasColumnName("image_key");
+
+                    b.HasKey("PostId", "Position")
+                        .HasName("pk_post_images");
+
+                    b.HasIndex("ImageKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_post_images_image_key");
+
+                    b.ToTable("post_images", (string)null);
+                });
+
+            modelBuilder.Entity("FoodCommunity.Api.Posts.PostReport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("post_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<Guid>("ReporterId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("reporter_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_post_reports");
+
+                    b.HasIndex("PostId", "ReporterId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_post_reports_post_id_reporter_id");
+
+                    b.ToTable("post_reports", (string)null);
+                });
+
+            modelBuilder.Entity("FoodCommunity.Api.Posts.PostTag", b =>
+                {
+                    b.Property<long>("TagId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tag_id");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("post_id");
+
+                    b.HasKey("TagId", "PostId")
+                        .HasName("pk_post_tags");
+
+                    b.HasIndex("PostId")
+                        .HasDatabaseName("ix_post_tags_post_id");
+
+                    b.ToTable("post_tags", (string)null);
+                });
+
+            modelBuilder.Entity("FoodCommunity.Api.Posts.Tag", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("varchar(50)")
+                        .HasColumnName("name")
+                        .UseCollation("utf8mb4_bin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_tags");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_tags_name");
+
+                    b.ToTable("tags", (string)null);
+                });
+
+            modelBuilder.Entity("FoodCommunity.Api.Users.Follow", b =>
+                {
+                    b.Property<Guid>("FollowerId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("follower_id");
+
+                    b.Property<Guid>("FolloweeId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("followee_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("created_at");
+
+                    b.HasKey("FollowerId", "FolloweeId")
+                        .HasName("pk_follows");
+
+                    b.HasIndex("FolloweeId", "CreatedAt", "FollowerId")
+                        .HasDatabaseName("ix_follows_followee_id_created_at_follower_id");
+
+                    b.HasIndex("FollowerId", "CreatedAt", "FolloweeId")
+                        .HasDatabaseName("ix_follows_follower_id_created_at_followee_id");
+
+                    b.ToTable("follows", (string)null);
+                });
+
             modelBuilder.Entity("FoodCommunity.Api.Users.User", b =>
                 {
                     b.Property<Guid>("Id")
@@ -105,6 +363,96 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
                         .HasDatabaseName("ix_users_username");
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("FoodCommunity.Api.Comments.Comment", b =>
+                {
+                    b.HasOne("FoodCommunity.Api.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_comments_users_author_id");
+
+                    b.HasOne("FoodCommunity.Api.Posts.Post", null)
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_comments_posts_post_id");
+                });
+
+            modelBuilder.Entity("FoodCommunity.Api.Posts.Post", b =>
+                {
+                    b.HasOne("FoodCommunity.Api.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_posts_users_author_id");
+                });
+
+            modelBuilder.Entity("FoodCommunity.Api.Posts.PostImage", b =>
+                {
+                    b.HasOne("FoodCommunity.Api.Posts.Post", null)
+                        .WithMany("Images")
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_post_images_posts_post_id");
+                });
+
+            modelBuilder.Entity("FoodCommunity.Api.Posts.PostReport", b =>
+                {
+                    b.HasOne("FoodCommunity.Api.Posts.Post", null)
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_post_reports_posts_post_id");
+                });
+
+            modelBuilder.Entity("FoodCommunity.Api.Posts.PostTag", b =>
+                {
+                    b.HasOne("FoodCommunity.Api.Posts.Post", null)
+                        .WithMany("Tags")
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_post_tags_posts_post_id");
+
+                    b.HasOne("FoodCommunity.Api.Posts.Tag", "Tag")
+                        .WithMany()
+                        .HasForeignKey("TagId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_post_tags_tags_tag_id");
+
+                    b.Navigation("Tag");
+                });
+
+            modelBuilder.Entity("FoodCommunity.Api.Users.Follow", b =>
+                {
+                    b.HasOne("FoodCommunity.Api.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("FolloweeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_follows_users_followee_id");
+
+                    b.HasOne("FoodCommunity.Api.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("FollowerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_follows_users_follower_id");
+                });
+
+            modelBuilder.Entity("FoodCommunity.Api.Posts.Post", b =>
+                {
+                    b.Navigation("Images");
+
+                    b.Navigation("Tags");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,34 @@
+namespace FoodCommunity.Api.Feeds;
+
+/// <summary>
+/// The id queries behind each feed: keyset pagination on time-ordered ids (UUIDv7 in BINARY(16)),
+/// each a range scan of one index (the feeds' EXPLAIN test holds them to that). The first page uses
+/// the largest possible id as its bound, so every page is the same query.
+/// </summary>
+public static class FeedQueries
+{
+    public static readonly Guid Newest = new(Enumerable.Repeat((byte)0xFF, 16).ToArray(), bigEndian: true);
+
+    public static FormattableString Latest(Guid before, int take) =>
+        $"SELECT id AS Value FROM posts WHERE id < {before} ORDER BY id DESC LIMIT {take}";
+
+    public static FormattableString ByAuthor(Guid authorId, Guid before, int take) =>
+        $"SELECT id AS Value FROM posts WHERE author_id = {authorId} AND id < {before} ORDER BY id DESC LIMIT {take}";
+
+    public static FormattableString ByTag(long tagId, Guid before, int take) =>
+        $"SELECT post_id AS Value FROM post_tags WHERE tag_id = {tagId} AND post_id < {before} ORDER BY post_id DESC LIMIT {take}";
+
+    /// <summary>
+    /// The caller's own posts and their followees' posts, merged. Each half is limited on its own, so
+    /// the merge sorts at most 2 × take rows. Pull-on-read suits this size (most users follow tens to
+    /// hundreds); fan-out-on-write timelines in Redis are the step after it.
+    /// </summary>
+    public static FormattableString Home(Guid userId, Guid before, int take) => $"""
+        SELECT id AS Value FROM (
+          (SELECT p.id FROM posts p WHERE p.author_id = {userId} AND p.id < {before} ORDER BY p.id DESC LIMIT {take})
+          UNION ALL
+          (SELECT p.id FROM follows f JOIN posts p ON p.author_id = f.followee_id
+            WHERE f.follower_id = {userId} AND p.id < {before} ORDER BY p.id DESC LIMIT {take})
+        ) AS home ORDER BY id DESC LIMIT {take}
+        """;
+}

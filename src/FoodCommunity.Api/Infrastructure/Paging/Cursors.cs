@@ -1,0 +1,145 @@
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using FoodCommunity.Api.Auth;
+
+namespace FoodCommunity.Api.Infrastructure.Paging;
+
+/// <summary>
+/// Opaque, tamper-evident page cursors: base64url(kind ‖ payload ‖ HMAC). A cursor from another list,
+/// a truncated one or an edited one fails the check and the client gets a 400, never a 500. The HMAC
+/// key is derived from the token signing key, so every instance agrees without another secret.
+/// </summary>
+public sealed class Cursors
+{
+    private const int TagLength = 16;
+    private readonly byte[] _key;
+
+    public Cursors(SigningKeys keys)
+    {
+        var signingKey = ((Microsoft.IdentityModel.Tokens.RsaSecurityKey)keys.Current.Key).Rsa.ExportPkcs8PrivateKey();
+        _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, signingKey, 32, info: "foodcommunity-cursor-v1"u8.ToArray());
+    }
+
+    /// <summary>A position in a list ordered by a time-ordered id (newest or oldest first).</summary>
+    public string ForId(CursorKind kind, Guid id)
+    {
+        Span<byte> payload = stackalloc byte[16];
+        id.TryWriteBytes(payload, bigEndian: true, out _);
+        return Seal(kind, payload);
+    }
+
+    /// <summary>A position in a list ordered by (time, id), such as followers newest first.</summary>
+    public string ForTimeAndId(CursorKind kind, DateTimeOffset time, Guid id)
+    {
+        Span<byte> payload = stackalloc byte[24];
+        BinaryPrimitives.WriteInt64BigEndian(payload, time.UtcTicks);
+        id.TryWriteBytes(payload[8..], bigEndian: true, out _);
+        return Seal(kind, payload);
+    }
+
+    /// <summary>A position in a ranked snapshot: which snapshot, and how far in.</summary>
+    public string ForSnapshot(CursorKind kind, long snapshot, int offset)
+    {
+        Span<byte> payload = stackalloc byte[12];
+        BinaryPrimitives.WriteInt64BigEndian(payload, snapshot);
+        BinaryPrimitives.WriteInt32BigEndian(payload[8..], offset);
+        return Seal(kind, payload);
+    }
+
+    public bool TryReadId(string cursor, CursorKind kind, out Guid id)
+    {
+        id = Guid.Empty;
+        if (!TryOpen(cursor, kind, 16, out var payload))
+        {
+            return false;
+        }
+
+        id = new Guid(payload, bigEndian: true);
+        return true;
+    }
+
+    public bool TryReadTimeAndId(string cursor, CursorKind kind, out DateTimeOffset time, out Guid id)
+    {
+        time = default;
+        id = Guid.Empty;
+        if (!TryOpen(cursor, kind, 24, out var payload))
+        {
+            return false;
+        }
+
+        var ticks = BinaryPrimitives.ReadInt64BigEndian(payload);
+        if (ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks)
+        {
+            return false;
+        }
+
+        time = new DateTimeOffset(ticks, TimeSpan.Zero);
+        id = new Guid(payload.AsSpan(8), bigEndian: true);
+        return true;
+    }
+
+    public bool TryReadSnapshot(string cursor, CursorKind kind, out long snapshot, out int offset)
+    {
+        snapshot = 0;
+        offset = 0;
+        if (!TryOpen(cursor, kind, 12, out var payload))
+        {
+            return false;
+        }
+
+        snapshot = BinaryPrimitives.ReadInt64BigEndian(payload);
+        offset = BinaryPrimitives.ReadInt32BigEndian(payload.AsSpan(8));
+        return offset >= 0;
+    }
+
+    private string Seal(CursorKind kind, ReadOnlySpan<byte> payload)
+    {
+        Span<byte> sealedBytes = stackalloc byte[1 + payload.Length + TagLength];
+        sealedBytes[0] = (byte)kind;
+        payload.CopyTo(sealedBytes[1..]);
+        Span<byte> tag = stackalloc byte[32];
+        HMACSHA256.HashData(_key, sealedBytes[..(1 + payload.Length)], tag);
+        tag[..TagLength].CopyTo(sealedBytes[(1 + payload.Length)..]);
+        return Base64Url.EncodeToString(sealedBytes);
+    }
+
+    private bool TryOpen(string cursor, CursorKind kind, int payloadLength, out byte[] payload)
+    {
+        payload = [];
+        var expectedLength = 1 + payloadLength + TagLength;
+        if (cursor.Length != Base64Url.GetEncodedLength(expectedLength))
+        {
+            return false;
+        }
+
+        var sealedBytes = new byte[expectedLength];
+        if (!Base64Url.TryDecodeFromChars(cursor, sealedBytes, out var written) || written != expectedLength || sealedBytes[0] != (byte)kind)
+        {
+            return false;
+        }
+
+        Span<byte> tag = stackalloc byte[32];
+        HMACSHA256.HashData(_key, sealedBytes.AsSpan(0, 1 + payloadLength), tag);
+        if (!CryptographicOperations.FixedTimeEquals(tag[..TagLength], sealedBytes.AsSpan(1 + payloadLength)))
+        {
+            return false;
+        }
+
+        payload = sealedBytes[1..(1 + payloadLength)];
+        return true;
+    }
+}
+
+/// <summary>Which list a cursor belongs to; a cursor of one list is refused by every other.</summary>
+public enum CursorKind : byte
+{
+    LatestPosts = 1,
+    UserPosts = 2,
+    TagPosts = 3,
+    HomeFeed = 4,
+    PopularFeed = 5,
+    Comments = 6,
+    Followers = 7,
+    Following = 8,
+}

@@ -1,0 +1,79 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+using FoodCommunity.Api.Infrastructure.Data;
+using FoodCommunity.Api.Infrastructure.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace FoodCommunity.Api.Posts;
+
+/// <summary>
+/// Deletes the objects of deleted posts from the bucket. The queue is a table written in the same
+/// transaction as the deletion, so nothing is forgotten when a process dies; every instance runs a
+/// worker, and SKIP LOCKED lets them share the queue without taking the same rows.
+/// </summary>
+public sealed partial class ImageDeletionWorker(
+    IServiceScopeFactory scopes, IAmazonS3 s3, IOptions<StorageOptions> storage, ILogger<ImageDeletionWorker> logger) : BackgroundService
+{
+    private const int BatchSize = 100;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(storage.Value.ImageDeletionIntervalSeconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var deleted = 0;
+            try
+            {
+                deleted = await DeleteBatchAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // MySQL or S3 unavailable: the rows stay queued for the next round.
+                LogFailed(logger, e);
+            }
+
+            if (deleted < BatchSize)
+            {
+                await Task.Delay(interval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private async Task<int> DeleteBatchAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>();
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var batch = await db.ImageDeletions
+                .FromSql($"SELECT * FROM image_deletions ORDER BY id LIMIT {BatchSize} FOR UPDATE SKIP LOCKED")
+                .ToListAsync(cancellationToken);
+            if (batch.Count == 0)
+            {
+                return 0;
+            }
+
+            // Deleting an object that is already gone succeeds, so a batch repeated after a crash is harmless.
+            await s3.DeleteObjectsAsync(new DeleteObjectsRequest
+            {
+                BucketName = storage.Value.BucketName,
+                Objects = batch.Select(d => new KeyVersion { Key = d.ImageKey }).ToList(),
+                Quiet = true,
+            }, cancellationToken);
+            db.ImageDeletions.RemoveRange(batch);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            LogDeleted(logger, batch.Count);
+            return batch.Count;
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} image(s) of deleted posts from the bucket")]
+    private static partial void LogDeleted(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting images of deleted posts failed; they stay queued")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,8 @@
+namespace FoodCommunity.Api.Posts;
+
+/// <param name="ImageKeys">1 to 10 keys from the upload function, uploaded by the caller.</param>
+/// <param name="Caption">Up to 2,200 characters; #tags in it count as tags.</param>
+/// <param name="Tags">Up to 30 in all, each 1 to 50 letters, digits or '_'.</param>
+public sealed record CreatePostRequest(IReadOnlyList<string>? ImageKeys, string? Caption, IReadOnlyList<string>? Tags);
+
+public sealed record ReportPostRequest(string? Reason);

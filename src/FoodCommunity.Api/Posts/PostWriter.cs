@@ -1,0 +1,86 @@
+using FoodCommunity.Api.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+using MySqlConnector;
+
+namespace FoodCommunity.Api.Posts;
+
+/// <summary>The transactions that create and delete posts, each keeping the users' post counters exact.</summary>
+public sealed class PostWriter(FoodCommunityDbContext db, TimeProvider clock)
+{
+    /// <summary>Null when one of the image keys is already attached to another post.</summary>
+    public async Task<Post?> CreateAsync(Guid authorId, IReadOnlyList<string> imageKeys, string caption, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var tagIds = await EnsureTagsAsync(tags, cancellationToken);
+            var post = new Post
+            {
+                AuthorId = authorId,
+                Caption = caption,
+                CreatedAt = clock.GetUtcNow(),
+            };
+            post.Images.AddRange(imageKeys.Select((key, position) => new PostImage { PostId = post.Id, Position = (byte)position, ImageKey = key }));
+            post.Tags.AddRange(tagIds.Select(tagId => new PostTag { PostId = post.Id, TagId = tagId }));
+            db.Posts.Add(post);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException e) when (e.InnerException is MySqlException { ErrorCode: MySqlErrorCode.DuplicateKeyEntry })
+            {
+                return null;
+            }
+
+            await db.Users.Where(u => u.Id == authorId)
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.PostCount, x => x.PostCount + 1), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return post;
+        });
+    }
+
+    /// <summary>
+    /// Removes the post with its images, tags, comments, reports and like rows, and queues its
+    /// objects for deletion from the bucket (see <see cref="ImageDeletionWorker"/>).
+    /// </summary>
+    public async Task DeleteAsync(Post post, CancellationToken cancellationToken)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var now = clock.GetUtcNow();
+            var keys = await db.PostImages.Where(i => i.PostId == post.Id).Select(i => i.ImageKey).ToListAsync(cancellationToken);
+            db.ImageDeletions.AddRange(keys.Select(key => new ImageDeletion { ImageKey = key, CreatedAt = now }));
+            await db.SaveChangesAsync(cancellationToken);
+            // Likes have no foreign key (see PostLikeConfiguration); the rest cascades from posts.
+            await db.PostLikes.Where(l => l.PostId == post.Id).ExecuteDeleteAsync(cancellationToken);
+            var deleted = await db.Posts.Where(p => p.Id == post.Id).ExecuteDeleteAsync(cancellationToken);
+            if (deleted == 1)
+            {
+                await db.Users.Where(u => u.Id == post.AuthorId)
+                    .ExecuteUpdateAsync(u => u.SetProperty(x => x.PostCount, x => x.PostCount - 1), cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        });
+    }
+
+    /// <summary>Creates missing tags (a concurrent creator of the same tag is fine) and returns all their ids.</summary>
+    private async Task<List<long>> EnsureTagsAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    {
+        if (tags.Count == 0)
+        {
+            return [];
+        }
+
+        var values = string.Join(", ", tags.Select((_, i) => $"(@t{i})"));
+        var parameters = tags.Select((tag, i) => new MySqlParameter($"@t{i}", tag)).ToArray<object>();
+#pragma warning disable EF1002 // Only placeholders are interpolated; the values are parameters.
+        await db.Database.ExecuteSqlRawAsync($"INSERT INTO tags (name) VALUES {values} ON DUPLICATE KEY UPDATE name = name", parameters, cancellationToken);
+#pragma warning restore EF1002
+        return await db.Tags.Where(t => tags.Contains(t.Name)).Select(t => t.Id).ToListAsync(cancellationToken);
+    }
+}

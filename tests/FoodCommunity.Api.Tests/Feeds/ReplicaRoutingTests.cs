@@ -1,0 +1,65 @@
+using System.Net;
+using FoodCommunity.Api.Tests.Infrastructure;
+
+namespace FoodCommunity.Api.Tests.Feeds;
+
+/// <summary>
+/// With ConnectionStrings:MySqlReplica pointing at a database nothing is replicated into (a replica
+/// lagging forever), what each caller sees shows where their reads went.
+/// </summary>
+public sealed class ReplicaRoutingTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AfterAWrite_TheWritersReadsGoToThePrimary_WhileOthersReadTheReplica()
+    {
+        var replica = await api.Isolation.CreateLaggingReplicaAsync(api.Endpoints);
+        await using var routed = await ApiFactory.SharingStateWithAsync(api, new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:MySqlReplica"] = replica,
+            ["Database:ReadYourWritesSeconds"] = "2",
+        });
+        using var client = routed.CreateClient();
+
+        var author = await client.RegisterAsync();
+        var postId = await client.CreatePostAsync(routed, author, "fresh off the pan");
+
+        // The author just wrote: their reads see the primary.
+        using var own = await client.GetAsync($"/api/v1/posts/{postId}", author.AccessToken);
+        using var me = await client.GetAsync("/api/v1/me", author.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        Assert.Equal(1, (await me.ReadJsonAsync()).GetProperty("postCount").GetInt32());
+        Assert.Contains(postId, await client.ReadAllPagesAsync($"/api/v1/users/{author.User.Id}/posts", author.AccessToken));
+
+        // Everyone else reads the replica, which has not caught up.
+        using var anonymous = await client.GetAsync($"/api/v1/posts/{postId}", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, anonymous.StatusCode);
+        Assert.DoesNotContain(postId, await client.ReadAllPagesAsync("/api/v1/feed/latest"));
+
+        // Once the read-your-writes window has passed, the author reads the replica too.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        HttpStatusCode status;
+        do
+        {
+            await Task.Delay(250, Ct);
+            using var later = await client.GetAsync($"/api/v1/posts/{postId}", author.AccessToken);
+            status = later.StatusCode;
+        }
+        while (status == HttpStatusCode.OK && DateTime.UtcNow < deadline);
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+    }
+
+    [Fact]
+    public async Task WithoutAReplica_EveryReadSeesThePrimary()
+    {
+        using var client = api.CreateClient();
+        var author = await client.RegisterAsync();
+        var postId = await client.CreatePostAsync(api, author);
+
+        using var anonymous = await client.GetAsync($"/api/v1/posts/{postId}", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
+    }
+}

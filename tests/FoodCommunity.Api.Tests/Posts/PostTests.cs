@@ -1,0 +1,232 @@
+using System.Net;
+using Amazon.S3;
+using FoodCommunity.Api.Infrastructure.Data;
+using FoodCommunity.Api.Tests.Infrastructure;
+using FoodCommunity.Domain.Uploads;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FoodCommunity.Api.Tests.Posts;
+
+public sealed class PostTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private readonly HttpClient _client = api.CreateClient();
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task CreatePost_Answers201WithTheFullPost_AndLocation()
+    {
+        var author = await _client.RegisterAsync();
+        var keys = new[] { await TestImages.UploadAsync(api, author.User.Id), await TestImages.UploadAsync(api, author.User.Id) };
+
+        using var response = await _client.TryCreatePostAsync(author.AccessToken,
+            new { imageKeys = keys, caption = "Sunday #Bibimbap with #kimchi", tags = new[] { "Korean", "kimchi" } });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var post = await response.ReadJsonAsync();
+        Assert.Equal($"/api/v1/posts/{post.GetProperty("id").GetString()}", response.Headers.Location?.OriginalString);
+        Assert.Equal(keys, post.GetProperty("images").EnumerateArray().Select(i => i.GetProperty("key").GetString()));
+        Assert.EndsWith(keys[0], post.GetProperty("images")[0].GetProperty("url").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["bibimbap", "kimchi", "korean"], post.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(author.User.Id, post.GetProperty("author").GetProperty("id").GetString());
+        Assert.Equal(1, post.GetProperty("author").GetProperty("postCount").GetInt32());
+        Assert.Equal(0, post.GetProperty("likeCount").GetInt64());
+        Assert.False(post.GetProperty("likedByMe").GetBoolean());
+    }
+
+    public enum BadPost
+    {
+        AnotherUsersKey,
+        MissingObject,
+        OversizedObject,
+        NotAnImage,
+        ElevenImages,
+        NoImages,
+        OverlongCaption,
+        InvalidTag,
+        ThirtyOneTags,
+        SameImageTwice,
+    }
+
+    [Theory]
+    [InlineData(BadPost.AnotherUsersKey, "imageKeys")]
+    [InlineData(BadPost.MissingObject, "imageKeys")]
+    [InlineData(BadPost.OversizedObject, "imageKeys")]
+    [InlineData(BadPost.NotAnImage, "imageKeys")]
+    [InlineData(BadPost.ElevenImages, "imageKeys")]
+    [InlineData(BadPost.NoImages, "imageKeys")]
+    [InlineData(BadPost.OverlongCaption, "caption")]
+    [InlineData(BadPost.InvalidTag, "tags")]
+    [InlineData(BadPost.ThirtyOneTags, "tags")]
+    [InlineData(BadPost.SameImageTwice, "imageKeys")]
+    public async Task CreatePost_WithBadInput_Answers400NamingTheProblem_AndWritesNothing(BadPost bad, string field)
+    {
+        var author = await _client.RegisterAsync();
+        var good = await TestImages.UploadAsync(api, author.User.Id);
+        string? badKey = null;
+        object body = bad switch
+        {
+            BadPost.AnotherUsersKey => new { imageKeys = new[] { good, badKey = await TestImages.UploadAsync(api, (await _client.RegisterAsync()).User.Id) } },
+            BadPost.MissingObject => new { imageKeys = new[] { badKey = UploadKey.CreateNew(author.User.Id, UploadPolicy.Jpeg, DateTimeOffset.UtcNow).Value } },
+            BadPost.OversizedObject => new { imageKeys = new[] { badKey = await TestImages.UploadAsync(api, author.User.Id, TestImages.Jpeg((int)UploadPolicy.MaxBytes + 1)) } },
+            BadPost.NotAnImage => new { imageKeys = new[] { good, badKey = await TestImages.UploadAsync(api, author.User.Id, "just text, not a photo"u8.ToArray()) } },
+            BadPost.ElevenImages => new { imageKeys = Enumerable.Repeat(0, 11).Select(_ => UploadKey.CreateNew(author.User.Id, UploadPolicy.Jpeg, DateTimeOffset.UtcNow).Value).ToArray() },
+            BadPost.NoImages => new { imageKeys = Array.Empty<string>() },
+            BadPost.OverlongCaption => new { imageKeys = new[] { good }, caption = new string('c', 2201) },
+            BadPost.InvalidTag => new { imageKeys = new[] { good }, tags = new[] { "no spaces" } },
+            BadPost.ThirtyOneTags => new { imageKeys = new[] { good }, tags = Enumerable.Range(0, 31).Select(i => $"t{i}").ToArray() },
+            _ => new { imageKeys = new[] { good, good } },
+        };
+
+        using var response = await _client.TryCreatePostAsync(author.AccessToken, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.ReadJsonAsync()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty(field, out var messages), await response.Content.ReadAsStringAsync(Ct));
+        if (badKey is not null)
+        {
+            Assert.Contains(messages.EnumerateArray(), m => m.GetString()!.Contains(badKey, StringComparison.Ordinal));
+        }
+
+        Assert.Equal(0, await CountPostsByAsync(author.User.Id));
+        using var me = await _client.GetAsync("/api/v1/me", author.AccessToken);
+        Assert.Equal(0, (await me.ReadJsonAsync()).GetProperty("postCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task CreatePost_WithTheSameIdempotencyKey_ReturnsTheFirstPost_AndCreatesOne()
+    {
+        var author = await _client.RegisterAsync();
+        var key = await TestImages.UploadAsync(api, author.User.Id);
+        var idempotencyKey = Guid.NewGuid().ToString();
+
+        using var first = await _client.TryCreatePostAsync(author.AccessToken, new { imageKeys = new[] { key } }, idempotencyKey);
+        using var retry = await _client.TryCreatePostAsync(author.AccessToken, new { imageKeys = new[] { key } }, idempotencyKey);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal((await first.ReadJsonAsync()).GetProperty("id").GetString(), (await retry.ReadJsonAsync()).GetProperty("id").GetString());
+        Assert.Equal(1, await CountPostsByAsync(author.User.Id));
+    }
+
+    [Fact]
+    public async Task CreatePost_WithAnImageAlreadyInAnotherPost_Answers400()
+    {
+        var author = await _client.RegisterAsync();
+        var key = await TestImages.UploadAsync(api, author.User.Id);
+        using var first = await _client.TryCreatePostAsync(author.AccessToken, new { imageKeys = new[] { key } });
+
+        using var second = await _client.TryCreatePostAsync(author.AccessToken, new { imageKeys = new[] { key } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, second.StatusCode);
+        Assert.Equal(1, await CountPostsByAsync(author.User.Id));
+    }
+
+    [Fact]
+    public async Task GetPost_AnswersThePost_AndUnknownIs404()
+    {
+        var author = await _client.RegisterAsync();
+        var postId = await _client.CreatePostAsync(api, author, "Tteokbokki");
+
+        using var found = await _client.GetAsync($"/api/v1/posts/{postId}", Ct);
+        using var missing = await _client.GetAsync($"/api/v1/posts/{Guid.CreateVersion7()}", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+        Assert.Equal("Tteokbokki", (await found.ReadJsonAsync()).GetProperty("caption").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task DeletePost_ByTheAuthor_RemovesItFromFeedsWithItsComments_AndItsImagesFromTheBucket()
+    {
+        var author = await _client.RegisterAsync();
+        var commenter = await _client.RegisterAsync();
+        var postId = await _client.CreatePostAsync(api, author, "to be deleted #gone");
+        using (await _client.SendAsync(HttpMethod.Post, $"/api/v1/posts/{postId}/comments", commenter.AccessToken, new { text = "nice" }))
+        {
+        }
+
+        string key;
+        using (var before = await _client.GetAsync($"/api/v1/posts/{postId}", Ct))
+        {
+            key = (await before.ReadJsonAsync()).GetProperty("images")[0].GetProperty("key").GetString()!;
+        }
+
+        using var deleted = await _client.SendAsync(HttpMethod.Delete, $"/api/v1/posts/{postId}", author.AccessToken);
+        using var get = await _client.GetAsync($"/api/v1/posts/{postId}", Ct);
+        using var comments = await _client.GetAsync($"/api/v1/posts/{postId}/comments", Ct);
+        using var me = await _client.GetAsync("/api/v1/me", author.AccessToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, comments.StatusCode);
+        Assert.DoesNotContain(postId, await _client.ReadAllPagesAsync("/api/v1/feed/latest"));
+        Assert.DoesNotContain(postId, await _client.ReadAllPagesAsync("/api/v1/tags/gone/posts"));
+        Assert.Equal(0, (await me.ReadJsonAsync()).GetProperty("postCount").GetInt32());
+        await WaitUntilGoneFromBucketAsync(key);
+    }
+
+    [Fact]
+    public async Task DeletePost_BySomeoneElse_Answers403_AndUnknownIs404_AndNothingChanges()
+    {
+        var author = await _client.RegisterAsync();
+        var stranger = await _client.RegisterAsync();
+        var postId = await _client.CreatePostAsync(api, author);
+
+        using var forbidden = await _client.SendAsync(HttpMethod.Delete, $"/api/v1/posts/{postId}", stranger.AccessToken);
+        using var anonymous = await _client.DeleteAsync($"/api/v1/posts/{postId}", Ct);
+        using var unknown = await _client.SendAsync(HttpMethod.Delete, $"/api/v1/posts/{Guid.CreateVersion7()}", author.AccessToken);
+        using var still = await _client.GetAsync($"/api/v1/posts/{postId}", Ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, still.StatusCode);
+    }
+
+    [Fact]
+    public async Task ReportPost_Answers202_CountsOncePerUser_AndUnknownIs404()
+    {
+        var author = await _client.RegisterAsync();
+        var reporter = await _client.RegisterAsync();
+        var postId = await _client.CreatePostAsync(api, author);
+
+        using var first = await _client.SendAsync(HttpMethod.Post, $"/api/v1/posts/{postId}/reports", reporter.AccessToken, new { reason = "not food" });
+        using var again = await _client.SendAsync(HttpMethod.Post, $"/api/v1/posts/{postId}/reports", reporter.AccessToken, new { reason = "still not food" });
+        using var empty = await _client.SendAsync(HttpMethod.Post, $"/api/v1/posts/{postId}/reports", reporter.AccessToken, new { reason = "" });
+        using var unknown = await _client.SendAsync(HttpMethod.Post, $"/api/v1/posts/{Guid.CreateVersion7()}/reports", reporter.AccessToken, new { reason = "x" });
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        using var scope = api.Services.CreateScope();
+        Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>().PostReports.CountAsync(r => r.PostId == Guid.Parse(postId), Ct));
+    }
+
+    private async Task<int> CountPostsByAsync(string userId)
+    {
+        using var scope = api.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>().Posts.CountAsync(p => p.AuthorId == Guid.Parse(userId), Ct);
+    }
+
+    private async Task WaitUntilGoneFromBucketAsync(string key)
+    {
+        var s3 = api.GetService<IAmazonS3>();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            try
+            {
+                using var head = await s3.GetObjectAsync(api.Isolation.BucketName, key, Ct);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{key} is still in the bucket");
+            await Task.Delay(200, Ct);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System.Net;
+using FoodCommunity.Api.Tests.Infrastructure;
+
+namespace FoodCommunity.Api.Tests.Users;
+
+public sealed class FollowTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private readonly HttpClient _client = api.CreateClient();
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Follow_IsIdempotent_AndKeepsBothCountersExact()
+    {
+        var fan = await _client.RegisterAsync();
+        var chef = await _client.RegisterAsync();
+
+        using var first = await _client.SendAsync(HttpMethod.Put, $"/api/v1/users/{chef.User.Id}/follow", fan.AccessToken);
+        using var second = await _client.SendAsync(HttpMethod.Put, $"/api/v1/users/{chef.User.Id}/follow", fan.AccessToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, second.StatusCode);
+        Assert.Equal((0, 1), await CountsAsync(chef.User.Id));
+        Assert.Equal((1, 0), await CountsAsync(fan.User.Id));
+
+        using var unfollow = await _client.SendAsync(HttpMethod.Delete, $"/api/v1/users/{chef.User.Id}/follow", fan.AccessToken);
+        using var unfollowAgain = await _client.SendAsync(HttpMethod.Delete, $"/api/v1/users/{chef.User.Id}/follow", fan.AccessToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, unfollow.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, unfollowAgain.StatusCode);
+        Assert.Equal((0, 0), await CountsAsync(chef.User.Id));
+        Assert.Equal((0, 0), await CountsAsync(fan.User.Id));
+    }
+
+    [Fact]
+    public async Task Follow_Concurrently_CountsOnce()
+    {
+        var fan = await _client.RegisterAsync();
+        var chef = await _client.RegisterAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
+            _client.SendAsync(HttpMethod.Put, $"/api/v1/users/{chef.User.Id}/follow", fan.AccessToken)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.NoContent, r.StatusCode));
+        Assert.Equal((0, 1), await CountsAsync(chef.User.Id));
+    }
+
+    [Fact]
+    public async Task Follow_Yourself_Answers400_AndAnUnknownUser404_AndWithoutToken401()
+    {
+        var me = await _client.RegisterAsync();
+
+        using var self = await _client.SendAsync(HttpMethod.Put, $"/api/v1/users/{me.User.Id}/follow", me.AccessToken);
+        using var unknown = await _client.SendAsync(HttpMethod.Put, $"/api/v1/users/{Guid.CreateVersion7()}/follow", me.AccessToken);
+        using var anonymous = await _client.PutAsync($"/api/v1/users/{me.User.Id}/follow", null, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, self.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal((0, 0), await CountsAsync(me.User.Id));
+    }
+
+    [Fact]
+    public async Task FollowersAndFollowing_ArePaginatedNewestFirst_WithFollowedByMe()
+    {
+        var chef = await _client.RegisterAsync();
+        var fans = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            var fan = await _client.RegisterAsync();
+            using (await _client.SendAsync(HttpMethod.Put, $"/api/v1/users/{chef.User.Id}/follow", fan.AccessToken))
+            {
+            }
+
+            fans.Add(fan.User.Id);
+        }
+
+        var viewer = await _client.RegisterAsync();
+        using (await _client.SendAsync(HttpMethod.Put, $"/api/v1/users/{fans[3]}/follow", viewer.AccessToken))
+        {
+        }
+
+        var followers = await _client.ReadAllPagesAsync($"/api/v1/users/{chef.User.Id}/followers", viewer.AccessToken, limit: 3);
+        var following = await _client.ReadAllPagesAsync($"/api/v1/users/{fans[0]}/following", limit: 3);
+        using var page = await _client.GetAsync($"/api/v1/users/{chef.User.Id}/followers?limit=50", viewer.AccessToken);
+
+        Assert.Equal(Enumerable.Reverse(fans), followers);
+        Assert.Equal([chef.User.Id], following);
+        var flags = (await page.ReadJsonAsync()).GetProperty("items").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("id").GetString()!, p => p.GetProperty("followedByMe").GetBoolean());
+        Assert.True(flags[fans[3]]);
+        Assert.Single(flags, f => f.Value);
+    }
+
+    [Fact]
+    public async Task Profile_ShowsFollowedByMe_ForTheCaller()
+    {
+        var fan = await _client.RegisterAsync();
+        var chef = await _client.RegisterAsync();
+        using (await _client.SendAsync(HttpMethod.Put, $"/api/v1/users/{chef.User.Id}/follow", fan.AccessToken))
+        {
+        }
+
+        using var asFan = await _client.GetAsync($"/api/v1/users/{chef.User.Username}", fan.AccessToken);
+        using var anonymous = await _client.GetAsync($"/api/v1/users/{chef.User.Username}", Ct);
+
+        Assert.True((await asFan.ReadJsonAsync()).GetProperty("followedByMe").GetBoolean());
+        Assert.False((await anonymous.ReadJsonAsync()).GetProperty("followedByMe").GetBoolean());
+    }
+
+    private async Task<(int Following, int Followers)> CountsAsync(string userId)
+    {
+        using var response = await _client.GetAsync($"/api/v1/users/{userId}/followers?limit=1", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var username = await UsernameAsync(userId);
+        using var profile = await _client.GetAsync($"/api/v1/users/{username}", Ct);
+        var json = await profile.ReadJsonAsync();
+        return (json.GetProperty("followingCount").GetInt32(), json.GetProperty("followerCount").GetInt32());
+    }
+
+    private async Task<string> UsernameAsync(string userId)
+    {
+        using var scope = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.CreateScope(api.Services);
+        var db = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<FoodCommunity.Api.Infrastructure.Data.FoodCommunityDbContext>(scope.ServiceProvider);
+        return Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(
+            System.Linq.Queryable.Select(System.Linq.Queryable.Where(db.Users, u => u.Id == Guid.Parse(userId)), u => u.Username), Ct).Result;
+    }
+}
