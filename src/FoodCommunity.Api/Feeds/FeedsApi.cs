@@ -6,6 +6,7 @@ using FoodCommunity.Api.Posts;
 using FoodCommunity.Domain.Posts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
 
 namespace FoodCommunity.Api.Feeds;
 
@@ -24,11 +25,32 @@ public static class FeedsApi
         return group;
     }
 
-    public static Task<Results<Ok<Page<PostView>>, NotFound, ValidationProblem>> GetLatest(
+    /// <summary>The ids of the latest feed's first page, the most read list of all.</summary>
+    public const string LatestFirstPageKey = "feed:latest:first";
+
+    /// <summary>
+    /// Short, and not in process memory: every instance sees the removal when a post is created or
+    /// deleted, and the rest of the time one query per few seconds serves every reader.
+    /// </summary>
+    private static readonly HybridCacheEntryOptions FirstPageCaching = new()
+    {
+        Expiration = TimeSpan.FromSeconds(5),
+        Flags = HybridCacheEntryFlags.DisableLocalCache,
+    };
+
+    public static async Task<Results<Ok<Page<PostView>>, NotFound, ValidationProblem>> GetLatest(
         int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, PostViews views,
-        CancellationToken cancellationToken) =>
-        ByIdAsync(CursorKind.LatestPosts, limit, cursor, caller.FindUserId(), reads, cursors, views,
-            (db, before, take) => Ids(db, FeedQueries.Latest(before, take), cancellationToken), cancellationToken);
+        HybridCache cache, CancellationToken cancellationToken)
+    {
+        var callerId = caller.FindUserId();
+        // Readers who just wrote must see the primary, not a list filled from the replica.
+        var cacheable = cursor is null && (limit ?? PageRequest.DefaultLimit) == PageRequest.DefaultLimit && !await reads.WroteRecentlyAsync(callerId);
+        return await ByIdAsync(CursorKind.LatestPosts, limit, cursor, callerId, reads, cursors, views,
+            (db, before, take) => cacheable
+                ? cache.GetOrCreateAsync(LatestFirstPageKey, async ct => await Ids(db, FeedQueries.Latest(before, take), ct), FirstPageCaching, cancellationToken: cancellationToken).AsTask()
+                : Ids(db, FeedQueries.Latest(before, take), cancellationToken),
+            cancellationToken);
+    }
 
     public static Task<Results<Ok<Page<PostView>>, NotFound, ValidationProblem>> GetHome(
         int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, PostViews views,

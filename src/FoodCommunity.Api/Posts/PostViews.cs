@@ -2,6 +2,7 @@ using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Infrastructure.Storage;
 using FoodCommunity.Api.Users;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
 
 namespace FoodCommunity.Api.Posts;
 
@@ -18,13 +19,18 @@ public sealed record PostView(
     bool LikedByMe,
     DateTimeOffset CreatedAt);
 
+/// <summary>What never changes after a post is published, cached in memory and Redis.</summary>
+public sealed record PostBody(string Caption, IReadOnlyList<string> ImageKeys, IReadOnlyList<string> Tags, DateTimeOffset CreatedAt);
+
 /// <summary>
-/// Turns post ids into the <see cref="PostView"/>s a client shows, in a fixed number of queries
-/// whatever the page size: posts, their images and tags (one split query each), their authors,
-/// and for a signed-in caller which authors they follow and which posts they like.
+/// Turns post ids into the <see cref="PostView"/>s a client shows, in a fixed number of queries whatever
+/// the page size: the posts' live rows (existence, author, counters), the bodies missing from the cache
+/// (one split query), the authors' profiles, and the caller's likes.
 /// </summary>
-public sealed class PostViews(PublicUrls urls)
+public sealed class PostViews(PublicUrls urls, HybridCache cache)
 {
+    private static readonly HybridCacheEntryOptions ReadOnly = new() { Flags = HybridCacheEntryFlags.DisableUnderlyingData };
+
     /// <summary>The views of those ids that still exist, in the order given.</summary>
     public async Task<IReadOnlyList<PostView>> LoadAsync(
         FoodCommunityDbContext db, IReadOnlyList<Guid> ids, Guid? callerId, CancellationToken cancellationToken)
@@ -34,44 +40,82 @@ public sealed class PostViews(PublicUrls urls)
             return [];
         }
 
-        var posts = await db.Posts.AsNoTracking()
+        // Always from the database: a deleted post is gone at once, whatever the caches hold.
+        var rows = await db.Posts.AsNoTracking()
             .Where(p => ids.Contains(p.Id))
-            .Include(p => p.Images)
-            .Include(p => p.Tags).ThenInclude(t => t.Tag)
-            .AsSplitQuery()
+            .Select(p => new { p.Id, p.AuthorId, p.LikeCount, p.CommentCount })
             .ToDictionaryAsync(p => p.Id, cancellationToken);
-        var authorIds = posts.Values.Select(p => p.AuthorId).Distinct().ToList();
-        var authors = await ProfileLoader.LoadAsync(db, authorIds, callerId, urls, cancellationToken);
+        var bodies = await LoadBodiesAsync(db, rows.Keys.ToList(), cancellationToken);
+        var authors = await ProfileLoader.LoadAsync(db, rows.Values.Select(p => p.AuthorId).Distinct().ToList(), callerId, urls, cancellationToken);
         HashSet<Guid> liked = [];
         if (callerId is { } me)
         {
-            var postIds = posts.Keys.ToList();
+            var postIds = rows.Keys.ToList();
             liked = (await db.PostLikes.AsNoTracking()
                 .Where(l => l.UserId == me && postIds.Contains(l.PostId))
                 .Select(l => l.PostId)
                 .ToListAsync(cancellationToken)).ToHashSet();
         }
 
-        var views = new List<PostView>(posts.Count);
+        var views = new List<PostView>(rows.Count);
         foreach (var id in ids)
         {
-            if (posts.TryGetValue(id, out var post) && authors.TryGetValue(post.AuthorId, out var author))
+            if (rows.TryGetValue(id, out var row) && bodies.TryGetValue(id, out var body) && authors.TryGetValue(row.AuthorId, out var author))
             {
-                views.Add(ToView(post, author, liked.Contains(post.Id)));
+                views.Add(new PostView(
+                    id.ToString(),
+                    author,
+                    body.ImageKeys.Select(key => new ImageView(key, urls.For(key))).ToList(),
+                    body.Caption,
+                    body.Tags,
+                    row.LikeCount,
+                    row.CommentCount,
+                    liked.Contains(id),
+                    body.CreatedAt));
             }
         }
 
         return views;
     }
 
-    public PostView ToView(Post post, Profile author, bool likedByMe) => new(
-        post.Id.ToString(),
-        author,
-        post.Images.OrderBy(i => i.Position).Select(i => new ImageView(i.ImageKey, urls.For(i.ImageKey))).ToList(),
-        post.Caption,
-        post.Tags.Select(t => t.Tag!.Name).Order(StringComparer.Ordinal).ToList(),
-        post.LikeCount,
-        post.CommentCount,
-        likedByMe,
-        post.CreatedAt);
+    private async Task<Dictionary<Guid, PostBody>> LoadBodiesAsync(FoodCommunityDbContext db, List<Guid> ids, CancellationToken cancellationToken)
+    {
+        var bodies = new Dictionary<Guid, PostBody>(ids.Count);
+        foreach (var id in ids)
+        {
+            if (await cache.GetOrCreateAsync<PostBody?>(Key(id), static _ => ValueTask.FromResult<PostBody?>(null), ReadOnly, cancellationToken: cancellationToken) is { } cached)
+            {
+                bodies[id] = cached;
+            }
+        }
+
+        var missing = ids.Where(id => !bodies.ContainsKey(id)).ToList();
+        if (missing.Count == 0)
+        {
+            return bodies;
+        }
+
+        var loaded = await db.Posts.AsNoTracking()
+            .Where(p => missing.Contains(p.Id))
+            .Select(p => new
+            {
+                p.Id,
+                p.Caption,
+                p.CreatedAt,
+                Images = p.Images.OrderBy(i => i.Position).Select(i => i.ImageKey).ToList(),
+                Tags = p.Tags.Select(t => t.Tag!.Name).OrderBy(name => name).ToList(),
+            })
+            .AsSplitQuery()
+            .ToListAsync(cancellationToken);
+        foreach (var post in loaded)
+        {
+            var body = new PostBody(post.Caption, post.Images, post.Tags, post.CreatedAt);
+            bodies[post.Id] = body;
+            await cache.SetAsync(Key(post.Id), body, cancellationToken: cancellationToken);
+        }
+
+        return bodies;
+    }
+
+    private static string Key(Guid postId) => $"post:{postId:N}";
 }

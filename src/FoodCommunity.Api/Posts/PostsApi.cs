@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using FoodCommunity.Api.Auth;
+using FoodCommunity.Api.Feeds;
 using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Infrastructure.Storage;
 using FoodCommunity.Domain.Posts;
@@ -30,7 +31,7 @@ public static class PostsApi
         CreatePostRequest request,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         ClaimsPrincipal caller, PostWriter writer, PostViews views, UploadedImages images, PostIdempotency idempotency,
-        ReadDatabase reads, FoodCommunityDbContext db, CancellationToken cancellationToken)
+        ReadDatabase reads, FoodCommunityDbContext db, FeedCache feedCache, CancellationToken cancellationToken)
     {
         var userId = caller.GetUserId();
         var keys = request.ImageKeys ?? [];
@@ -84,6 +85,7 @@ public static class PostsApi
         }
 
         await reads.MarkWriteAsync(userId);
+        await feedCache.InvalidateLatestAsync();
         var view = await views.LoadAsync(db, [post.Id], userId, cancellationToken);
         return TypedResults.Created($"/api/v1/posts/{post.Id}", view[0]);
     }
@@ -120,7 +122,7 @@ public static class PostsApi
 
     public static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeletePost(
         Guid postId, ClaimsPrincipal caller, FoodCommunityDbContext db, PostWriter writer, ReadDatabase reads,
-        CancellationToken cancellationToken)
+        FeedCache feedCache, CancellationToken cancellationToken)
     {
         var userId = caller.GetUserId();
         var post = await db.Posts.AsNoTracking().SingleOrDefaultAsync(p => p.Id == postId, cancellationToken);
@@ -136,6 +138,7 @@ public static class PostsApi
 
         await writer.DeleteAsync(post, cancellationToken);
         await reads.MarkWriteAsync(userId);
+        await feedCache.ForgetPostAsync(postId);
         return TypedResults.NoContent();
     }
 

@@ -8,6 +8,7 @@ public static class PostsSetup
         builder.Services.AddSingleton<PostViews>();
         builder.Services.AddSingleton<PostIdempotency>();
         builder.Services.AddSingleton<Feeds.PopularRanking>();
+        builder.Services.AddSingleton<Feeds.FeedCache>();
         builder.Services.AddSingleton<Infrastructure.Paging.Cursors>();
         builder.Services.AddHostedService<ImageDeletionWorker>();
         return builder;

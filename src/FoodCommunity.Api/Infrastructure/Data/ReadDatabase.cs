@@ -20,26 +20,28 @@ public sealed class ReadDatabase(
 {
     private bool HasReplica => !string.IsNullOrWhiteSpace(connectionStrings.Value.MySqlReplica);
 
-    public async Task<FoodCommunityDbContext> ForAsync(Guid? callerId)
-    {
-        if (!HasReplica)
-        {
-            return primary;
-        }
+    public async Task<FoodCommunityDbContext> ForAsync(Guid? callerId) =>
+        await WroteRecentlyAsync(callerId) || !HasReplica ? primary : replica;
 
-        if (callerId is not { } id)
+    /// <summary>
+    /// True when the caller wrote within the read-your-writes window (or that cannot be known): their
+    /// reads must see the primary, so shared caches filled from the replica are not for them either.
+    /// </summary>
+    public async Task<bool> WroteRecentlyAsync(Guid? callerId)
+    {
+        if (!HasReplica || callerId is not { } id)
         {
-            return replica;
+            return false;
         }
 
         try
         {
-            return await redis.GetDatabase().KeyExistsAsync(keys.RecentWriter(id)) ? primary : replica;
+            return await redis.GetDatabase().KeyExistsAsync(keys.RecentWriter(id));
         }
         catch (RedisException)
         {
             // Unknown whether the caller just wrote: the primary is always right.
-            return primary;
+            return true;
         }
     }
 

@@ -1,0 +1,61 @@
+using System.Net;
+using FoodCommunity.Api.Tests.Infrastructure;
+
+namespace FoodCommunity.Api.Tests.Feeds;
+
+public sealed class CacheTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private readonly HttpClient _client = api.CreateClient();
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task LatestFirstPage_ShowsANewPostAtOnce_AndDropsADeletedOneAtOnce_AcrossInstances()
+    {
+        await using var other = await ApiFactory.SharingStateWithAsync(api);
+        using var otherClient = other.CreateClient();
+        var author = await _client.RegisterAsync();
+        await FirstPageAsync(otherClient); // warm the cached first page on the other instance
+
+        var postId = await _client.CreatePostAsync(api, author);
+        Assert.Contains(postId, await FirstPageAsync(otherClient));
+        Assert.Equal(HttpStatusCode.OK, (await GetPostAsync(otherClient, postId)).StatusCode);
+
+        using (var deleted = await _client.SendAsync(HttpMethod.Delete, $"/api/v1/posts/{postId}", author.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        Assert.DoesNotContain(postId, await FirstPageAsync(otherClient));
+        Assert.Equal(HttpStatusCode.NotFound, (await GetPostAsync(otherClient, postId)).StatusCode);
+    }
+
+    [Fact]
+    public async Task WithRedisDown_FeedsAndPostsAreStillReadFromMySql()
+    {
+        var author = await _client.RegisterAsync();
+        var postId = await _client.CreatePostAsync(api, author, "cached once");
+        await FirstPageAsync(_client);
+
+        await using var redisDown = await ApiFactory.SharingStateWithAsync(api, new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = "127.0.0.1:1,connectTimeout=200",
+        });
+        using var client = redisDown.CreateClient();
+
+        Assert.Contains(postId, await FirstPageAsync(client));
+        using var post = await GetPostAsync(client, postId);
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        Assert.Equal("cached once", (await post.ReadJsonAsync()).GetProperty("caption").GetString());
+        Assert.Contains(postId, await client.ReadAllPagesAsync($"/api/v1/users/{author.User.Id}/posts"));
+    }
+
+    private static async Task<List<string>> FirstPageAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync("/api/v1/feed/latest", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.ReadJsonAsync()).GetProperty("items").EnumerateArray().Select(p => p.GetProperty("id").GetString()!).ToList();
+    }
+
+    private static Task<HttpResponseMessage> GetPostAsync(HttpClient client, string postId) =>
+        client.GetAsync($"/api/v1/posts/{postId}", Ct);
+}
