@@ -8,6 +8,7 @@ using FoodCommunity.Api.Infrastructure.Http;
 using FoodCommunity.Api.Infrastructure.Observability;
 using FoodCommunity.Api.Infrastructure.Redis;
 using FoodCommunity.Api.Infrastructure.Storage;
+using FoodCommunity.Api.Likes;
 using FoodCommunity.Api.Users;
 using Scalar.AspNetCore;
 using Serilog;
@@ -22,6 +23,7 @@ builder.AddFoodCommunityRedis();
 builder.AddFoodCommunityStorage();
 builder.AddFoodCommunityAuth();
 builder.AddFoodCommunityPosts();
+builder.AddFoodCommunityLikes();
 builder.AddFoodCommunityHealthChecks();
 builder.Services.AddOpenApi();
 
@@ -57,6 +59,7 @@ app.MapUsersApi();
 app.MapFollowsApi();
 app.MapPostsApi();
 app.MapCommentsApi();
+app.MapLikesApi();
 app.MapFeedsApi();
 
 await app.RunAsync();

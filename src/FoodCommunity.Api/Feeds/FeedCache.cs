@@ -7,7 +7,7 @@ namespace FoodCommunity.Api.Feeds;
 /// Invalidation of what feeds cache, after a write has committed. Best effort by design: with Redis
 /// down the caches are down too, and the database (the source of truth) has the write already.
 /// </summary>
-public sealed partial class FeedCache(HybridCache cache, PopularRanking ranking, ILogger<FeedCache> logger)
+public sealed partial class FeedCache(HybridCache cache, PopularRanking ranking, Likes.LikeStore likes, ILogger<FeedCache> logger)
 {
     public async Task InvalidateLatestAsync()
     {
@@ -21,13 +21,14 @@ public sealed partial class FeedCache(HybridCache cache, PopularRanking ranking,
         }
     }
 
-    /// <summary>A deleted post leaves the cached first page and the popular ranking at once.</summary>
+    /// <summary>A deleted post leaves the cached first page, the popular ranking and the like buffer at once.</summary>
     public async Task ForgetPostAsync(Guid postId)
     {
         await InvalidateLatestAsync();
         try
         {
             await ranking.ForgetAsync(postId);
+            await likes.ForgetAsync(postId);
         }
         catch (RedisException e)
         {

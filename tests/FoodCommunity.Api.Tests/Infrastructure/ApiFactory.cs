@@ -35,6 +35,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public ApiIsolation Isolation { get; }
 
+    /// <summary>An API with a database, key prefix and bucket of its own (call InitializeAsync), for tests that need them to themselves.</summary>
+    public static ApiFactory WithOwnState(IReadOnlyDictionary<string, string?>? overrides = null) => new(ApiIsolation.CreateNew(), overrides);
+
     /// <summary>Another API instance on the same database, key prefix and bucket, with some settings changed.</summary>
     public static async Task<ApiFactory> SharingStateWithAsync(ApiFactory other, IReadOnlyDictionary<string, string?>? overrides = null)
     {

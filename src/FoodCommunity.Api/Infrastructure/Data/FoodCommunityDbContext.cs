@@ -45,6 +45,8 @@ public class FoodCommunityDbContext : DbContext
 
     public DbSet<PostLike> PostLikes => Set<PostLike>();
 
+    public DbSet<LikeCheckpoint> LikeCheckpoints => Set<LikeCheckpoint>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // utf8mb4_unicode_ci exists on MySQL 8 and MariaDB 10.11 alike (utf8mb4_0900_ai_ci is MySQL only).

@@ -23,8 +23,38 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
     /// <summary>A create-post request's Idempotency-Key, per user, for 24 hours.</summary>
     public RedisKey PostIdempotency(Guid userId, string idempotencyKey) => $"{Prefix}idem:post:{userId:N}:{idempotencyKey}";
 
-    /// <summary>Net likes per post in one UTC hour (yyyyMMddHH), for the popular feed.</summary>
-    public RedisKey PopularHour(string hour) => $"{Prefix}{{popular}}:h:{hour}";
+    // Likes are sharded: a post's like state, its shard's event stream and the shard's popularity
+    // counters share the hash tag {likes:N}, so the like script touches a single slot.
+
+    /// <summary>Which like shard a post belongs to; from the random tail of its UUIDv7, so posts spread evenly.</summary>
+    public static int LikeShard(Guid postId, int shards)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        postId.TryWriteBytes(bytes, bigEndian: true, out _);
+        return (int)(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes[12..]) % (uint)shards);
+    }
+
+    /// <summary>
+    /// A post's live like state, one hash: field "#" is the count, and one field per user who likes it.
+    /// One key, so eviction can never keep the count and lose the likers (or the reverse); its
+    /// absence means "not loaded", and the state is rebuilt from MySQL plus pending events.
+    /// </summary>
+    public RedisKey LikeState(Guid postId, int shard) => $"{Prefix}{{likes:{shard}}}:post:{postId:N}";
+
+    /// <summary>Like and unlike events of the shard, in order, waiting to be written to MySQL.</summary>
+    public RedisKey LikeEvents(int shard) => $"{Prefix}{{likes:{shard}}}:events";
+
+    /// <summary>Number of events ever appended to the shard's stream (the backlog is this minus the applied number).</summary>
+    public RedisKey LikeSequence(int shard) => $"{Prefix}{{likes:{shard}}}:seq";
+
+    /// <summary>Net likes per post of the shard in one UTC hour (yyyyMMddHH), for the popular feed.</summary>
+    public RedisKey LikePopularHour(int shard, string hour) => $"{Prefix}{{likes:{shard}}}:popular:{hour}";
+
+    /// <summary>A shard's 24-hour sum, built when a popular snapshot is taken.</summary>
+    public RedisKey LikePopularWindow(int shard, long snapshot) => $"{Prefix}{{likes:{shard}}}:popular:window:{snapshot}";
+
+    /// <summary>Which instance flushes the shard now; an efficiency, not a guarantee (the MySQL checkpoint is).</summary>
+    public RedisKey LikeFlushLease(int shard) => $"{Prefix}{{likes:{shard}}}:lease";
 
     /// <summary>A ranked snapshot of the last 24 hours that popular-feed cursors point into.</summary>
     public RedisKey PopularSnapshot(long snapshot) => $"{Prefix}{{popular}}:snap:{snapshot}";

@@ -51,3 +51,15 @@ internal sealed class PostLikeConfiguration : IEntityTypeConfiguration<PostLike>
         builder.Property(l => l.CreatedAt).HasPrecision(6);
     }
 }
+
+internal sealed class LikeCheckpointConfiguration : IEntityTypeConfiguration<LikeCheckpoint>
+{
+    public void Configure(EntityTypeBuilder<LikeCheckpoint> builder)
+    {
+        builder.ToTable("like_flush_checkpoints");
+        builder.HasKey(c => c.Shard);
+        builder.Property(c => c.Shard).ValueGeneratedNever();
+        builder.Property(c => c.LastEventId).HasMaxLength(41).IsRequired().IsUnicode(false);
+        builder.Property(c => c.UpdatedAt).HasPrecision(6);
+    }
+}

@@ -61,6 +61,34 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
                     b.ToTable("comments", (string)null);
                 });
 
+            modelBuilder.Entity("FoodCommunity.Api.Likes.LikeCheckpoint", b =>
+                {
+                    b.Property<int>("Shard")
+                        .HasColumnType("int")
+                        .HasColumnName("shard");
+
+                    b.Property<string>("LastEventId")
+                        .IsRequired()
+                        .HasMaxLength(41)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(41)")
+                        .HasColumnName("last_event_id");
+
+                    b.Property<long>("LastSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_sequence");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Shard")
+                        .HasName("pk_like_flush_checkpoints");
+
+                    b.ToTable("like_flush_checkpoints", (string)null);
+                });
+
             modelBuilder.Entity("FoodCommunity.Api.Likes.PostLike", b =>
                 {
                     b.Property<Guid>("PostId")

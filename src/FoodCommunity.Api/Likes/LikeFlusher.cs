@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using FoodCommunity.Api.Infrastructure.Data;
+using FoodCommunity.Api.Infrastructure.Redis;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MySqlConnector;
+using StackExchange.Redis;
+
+namespace FoodCommunity.Api.Likes;
+
+/// <summary>
+/// Writes the like events behind to MySQL, in every API instance. Each shard is flushed by one
+/// instance at a time (a Redis lease, for efficiency); correctness rests on the shard's checkpoint
+/// in MySQL, read and advanced inside the transaction that applies the batch: a batch is applied
+/// exactly once even if two instances race for it, and a flusher that dies at any point leaves
+/// either the whole batch applied with its checkpoint or nothing. A lease a dead instance held
+/// expires, and another instance carries on from the checkpoint.
+/// </summary>
+public sealed partial class LikeFlusher(
+    IServiceScopeFactory scopes,
+    IConnectionMultiplexer redis,
+    RedisKeys keys,
+    IOptions<LikeOptions> options,
+    LikeMetrics metrics,
+    TimeProvider clock,
+    ILogger<LikeFlusher> logger) : BackgroundService
+{
+    private static readonly LuaScript LeaseScript = LuaScript.Prepare("""
+        local holder = redis.call('GET', @lease)
+        if holder == false then
+          redis.call('SET', @lease, @me, 'PX', @ttl)
+          return 1
+        end
+        if holder == @me then
+          redis.call('PEXPIRE', @lease, @ttl)
+          return 1
+        end
+        return 0
+        """);
+
+    private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var idle = TimeSpan.FromMilliseconds(settings.FlushIntervalMilliseconds);
+        var busy = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            // Pause first (unless the last round left a backlog): a starting instance settles before it flushes.
+            if (!busy)
+            {
+                await Task.Delay(idle, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            busy = false;
+            try
+            {
+                // Start at a different shard each round, so instances spread over the shards.
+                var start = Random.Shared.Next(settings.Shards);
+                for (var i = 0; i < settings.Shards && !stoppingToken.IsCancellationRequested; i++)
+                {
+                    var shard = (start + i) % settings.Shards;
+                    if (await TryHoldLeaseAsync(shard))
+                    {
+                        busy |= await FlushShardAsync(shard, stoppingToken) == settings.FlushBatchSize;
+                    }
+                }
+
+                await metrics.ObserveBacklogAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // MySQL or Redis unavailable: the events stay in the stream; the next round retries.
+                LogRoundFailed(logger, e);
+            }
+        }
+    }
+
+    private async Task<bool> TryHoldLeaseAsync(int shard) =>
+        (int)await redis.GetDatabase().ScriptEvaluateAsync(LeaseScript, new
+        {
+            lease = keys.LikeFlushLease(shard),
+            me = _instance,
+            ttl = options.Value.FlushLeaseSeconds * 1000L,
+        }) == 1;
+
+    /// <summary>Applies the next batch of the shard's events; returns how many events it applied.</summary>
+    internal async Task<int> FlushShardAsync(int shard, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>();
+        var checkpoint = await db.LikeCheckpoints.AsNoTracking().SingleOrDefaultAsync(c => c.Shard == shard, cancellationToken);
+        var after = checkpoint?.LastEventId ?? "0-0";
+        var entries = await redis.GetDatabase().StreamRangeAsync(keys.LikeEvents(shard), "(" + after, "+", options.Value.FlushBatchSize);
+        if (entries.Length == 0)
+        {
+            await TrimAsync(shard, after);
+            return 0;
+        }
+
+        var events = entries.Select(e => LikeEvent.TryParse(e, out var change) ? change : (LikeEvent?)null).OfType<LikeEvent>().ToList();
+        var started = Stopwatch.GetTimestamp();
+        var written = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var current = await db.LikeCheckpoints
+                .FromSql($"SELECT * FROM like_flush_checkpoints WHERE shard = {shard} FOR UPDATE")
+                .SingleOrDefaultAsync(cancellationToken);
+            if ((current?.LastEventId ?? "0-0") != after)
+            {
+                // Another flusher applied this range meanwhile; start again from its checkpoint.
+                return (long?)null;
+            }
+
+            var rows = await ApplyAsync(db, events, cancellationToken);
+            if (current is null)
+            {
+                current = new LikeCheckpoint { Shard = shard };
+                db.LikeCheckpoints.Add(current);
+            }
+
+            current.LastEventId = entries[^1].Id!;
+            current.LastSequence = events.Count > 0 ? events[^1].Sequence : current.LastSequence;
+            current.UpdatedAt = clock.GetUtcNow();
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return rows;
+        });
+        if (written is not { } rowsWritten)
+        {
+            return 0;
+        }
+
+        metrics.RecordBatch(Stopwatch.GetElapsedTime(started), rowsWritten);
+        await TrimAsync(shard, entries[^1].Id!);
+        return entries.Length;
+    }
+
+    /// <summary>
+    /// The batch's net effect per (post, user), against the rows as they are: inserts, deletes and
+    /// one like_count adjustment per post. Posts deleted meanwhile are skipped. Returns rows written.
+    /// </summary>
+    private static async Task<long> ApplyAsync(FoodCommunityDbContext db, List<LikeEvent> events, CancellationToken cancellationToken)
+    {
+        var finalState = new Dictionary<(Guid Post, Guid User), bool>();
+        foreach (var change in events)
+        {
+            finalState[(Guid.ParseExact(change.Post, "N"), Guid.ParseExact(change.User, "N"))] = change.Liked;
+        }
+
+        var postIds = finalState.Keys.Select(k => k.Post).Distinct().Order().ToList();
+        // Locking the posts' rows also keeps a concurrent post deletion from interleaving.
+        // Only generated placeholders are spliced into this SQL and the statements below; values are parameters.
+        var lockPosts = $"SELECT id AS Value FROM posts WHERE id IN ({Placeholders(postIds.Count)}) ORDER BY id FOR UPDATE";
+        var livePosts = (await db.Database
+                .SqlQueryRaw<Guid>(lockPosts, Parameters(postIds))
+                .ToListAsync(cancellationToken))
+            .ToHashSet();
+        var changes = finalState.Where(kv => livePosts.Contains(kv.Key.Post)).ToList();
+        if (changes.Count == 0)
+        {
+            return 0;
+        }
+
+        var userIds = changes.Select(c => c.Key.User).Distinct().ToList();
+        var live = livePosts.ToList();
+        var existing = (await db.PostLikes.AsNoTracking()
+                .Where(l => live.Contains(l.PostId) && userIds.Contains(l.UserId))
+                .Select(l => new { l.PostId, l.UserId })
+                .ToListAsync(cancellationToken))
+            .Select(l => (l.PostId, l.UserId))
+            .ToHashSet();
+        var inserts = changes.Where(c => c.Value && !existing.Contains(c.Key)).Select(c => c.Key).ToList();
+        var deletes = changes.Where(c => !c.Value && existing.Contains(c.Key)).Select(c => c.Key).ToList();
+        var now = DateTimeOffset.UtcNow;
+        if (inserts.Count > 0)
+        {
+            var values = string.Join(", ", inserts.Select((_, i) => $"(@p{i * 2}, @p{(i * 2) + 1}, @now)"));
+            var parameters = inserts.SelectMany(k => new object[] { k.Post, k.User }).Select((v, i) => new MySqlParameter($"@p{i}", v)).ToList<object>();
+            parameters.Add(new MySqlParameter("@now", now.UtcDateTime));
+            var insert = $"INSERT INTO post_likes (post_id, user_id, created_at) VALUES {values}";
+            await db.Database.ExecuteSqlRawAsync(insert, parameters, cancellationToken);
+        }
+
+        foreach (var group in deletes.GroupBy(k => k.Post))
+        {
+            var users = group.Select(k => k.User).ToList();
+            await db.PostLikes.Where(l => l.PostId == group.Key && users.Contains(l.UserId)).ExecuteDeleteAsync(cancellationToken);
+        }
+
+        var deltas = inserts.GroupBy(k => k.Post).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var group in deletes.GroupBy(k => k.Post))
+        {
+            deltas[group.Key] = deltas.GetValueOrDefault(group.Key) - group.Count();
+        }
+
+        var adjusted = deltas.Where(d => d.Value != 0).ToList();
+        if (adjusted.Count > 0)
+        {
+            // One statement for the whole batch: each hot post's row is updated once per batch, not once per like.
+            var sql = new StringBuilder("UPDATE posts SET like_count = GREATEST(0, like_count + CASE id");
+            var parameters = new List<object>();
+            for (var i = 0; i < adjusted.Count; i++)
+            {
+                sql.Append(CultureInfo.InvariantCulture, $" WHEN @id{i} THEN @d{i}");
+                parameters.Add(new MySqlParameter($"@id{i}", adjusted[i].Key));
+                parameters.Add(new MySqlParameter($"@d{i}", adjusted[i].Value));
+            }
+
+            sql.Append(CultureInfo.InvariantCulture, $" ELSE 0 END) WHERE id IN ({string.Join(", ", adjusted.Select((_, i) => $"@id{i}"))})");
+            await db.Database.ExecuteSqlRawAsync(sql.ToString(), parameters, cancellationToken);
+        }
+
+        return inserts.Count + deletes.Count + adjusted.Count;
+    }
+
+    /// <summary>
+    /// Drops applied events once they are older than the retention window (a rebuild in progress may
+    /// still need them); never an event past the checkpoint.
+    /// </summary>
+    private async Task TrimAsync(int shard, string appliedThrough)
+    {
+        var retentionBound = clock.GetUtcNow().AddSeconds(-options.Value.AppliedEventRetentionSeconds).ToUnixTimeMilliseconds();
+        var appliedMs = long.Parse(appliedThrough.AsSpan(0, appliedThrough.IndexOf('-', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
+        if (appliedMs == 0)
+        {
+            return;
+        }
+
+        var minId = Math.Min(retentionBound, appliedMs);
+        await redis.GetDatabase().ExecuteAsync("XTRIM", keys.LikeEvents(shard).ToString(), "MINID", "~", $"{minId}-0");
+    }
+
+    private static string Placeholders(int count) => string.Join(", ", Enumerable.Range(0, count).Select(i => $"@p{i}"));
+
+    private static object[] Parameters(IReadOnlyList<Guid> ids) => ids.Select((id, i) => (object)new MySqlParameter($"@p{i}", id)).ToArray();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Like flush round failed; the events stay queued")]
+    private static partial void LogRoundFailed(ILogger logger, Exception exception);
+}

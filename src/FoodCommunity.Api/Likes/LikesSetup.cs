@@ -1,0 +1,16 @@
+namespace FoodCommunity.Api.Likes;
+
+public static class LikesSetup
+{
+    public static WebApplicationBuilder AddFoodCommunityLikes(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<LikeOptions>()
+            .BindConfiguration(LikeOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<LikeStore>();
+        builder.Services.AddSingleton<LikeMetrics>();
+        builder.Services.AddHostedService<LikeFlusher>();
+        return builder;
+    }
+}

@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Net;
+using FoodCommunity.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+
+namespace FoodCommunity.Api.Tests.Likes;
+
+public sealed class LikeTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private readonly HttpClient _client = api.CreateClient();
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Like_ShowsAtOnceInEveryRead_IsIdempotent_AndReachesMySql()
+    {
+        var author = await _client.RegisterAsync();
+        var fan = await _client.RegisterAsync();
+        var postId = await _client.CreatePostAsync(api, author);
+
+        var first = await LikeAsync(HttpMethod.Put, postId, fan.AccessToken);
+        var again = await LikeAsync(HttpMethod.Put, postId, fan.AccessToken);
+        using var asFan = await _client.GetAsync($"/api/v1/posts/{postId}", fan.AccessToken);
+        using var anonymous = await _client.GetAsync($"/api/v1/posts/{postId}", Ct);
+
+        Assert.Equal((true, 1L), first);
+        Assert.Equal((true, 1L), again);
+        var seen = await asFan.ReadJsonAsync();
+        Assert.True(seen.GetProperty("likedByMe").GetBoolean());
+        Assert.Equal(1, seen.GetProperty("likeCount").GetInt64());
+        Assert.False((await anonymous.ReadJsonAsync()).GetProperty("likedByMe").GetBoolean());
+        await LikeTestData.WaitForMySqlAsync(api, Guid.Parse(postId), new HashSet<Guid> { Guid.Parse(fan.User.Id) });
+
+        Assert.Equal((false, 0L), await LikeAsync(HttpMethod.Delete, postId, fan.AccessToken));
+        Assert.Equal((false, 0L), await LikeAsync(HttpMethod.Delete, postId, fan.AccessToken));
+        await LikeTestData.WaitForMySqlAsync(api, Guid.Parse(postId), new HashSet<Guid>());
+    }
+
+    [Fact]
+    public async Task TheSameLike_FiftyTimesConcurrently_CountsOnce()
+    {
+        var author = await _client.RegisterAsync();
+        var fan = await _client.RegisterAsync();
+        var postId = await _client.CreatePostAsync(api, author);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => LikeAsync(HttpMethod.Put, postId, fan.AccessToken)));
+
+        Assert.All(results, r => Assert.Equal((true, 1L), r));
+        await LikeTestData.WaitForMySqlAsync(api, Guid.Parse(postId), new HashSet<Guid> { Guid.Parse(fan.User.Id) });
+    }
+
+    [Fact]
+    public async Task Like_OfAnUnknownPost_Is404_AndWithoutAToken401()
+    {
+        var fan = await _client.RegisterAsync();
+
+        using var unknown = await _client.SendAsync(HttpMethod.Put, $"/api/v1/posts/{Guid.CreateVersion7()}/like", fan.AccessToken);
+        using var anonymous = await _client.PutAsync($"/api/v1/posts/{Guid.CreateVersion7()}/like", null, Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task StateMissingFromRedis_IsRebuiltFromMySql_BeforeTheNextLike()
+    {
+        var author = await _client.RegisterAsync();
+        var users = await LikeTestData.CreateUsersAsync(api, 3);
+        var postId = await _client.CreatePostAsync(api, author);
+        await LikeAsync(HttpMethod.Put, postId, users[0].Token);
+        await LikeAsync(HttpMethod.Put, postId, users[1].Token);
+        await LikeTestData.WaitForMySqlAsync(api, Guid.Parse(postId), new HashSet<Guid> { users[0].Id, users[1].Id });
+
+        await LikeTestData.EvictAsync(api, Guid.Parse(postId));
+        var afterRebuild = await LikeAsync(HttpMethod.Put, postId, users[2].Token);
+        var unlikeRebuilt = await LikeAsync(HttpMethod.Delete, postId, users[0].Token);
+
+        Assert.Equal((true, 3L), afterRebuild);
+        Assert.Equal((false, 2L), unlikeRebuilt);
+        await LikeTestData.WaitForMySqlAsync(api, Guid.Parse(postId), new HashSet<Guid> { users[1].Id, users[2].Id });
+    }
+
+    [Fact]
+    public async Task StateMissingFromRedis_WithEventsNotYetFlushed_IsRebuiltWithThem()
+    {
+        // An instance whose flusher sleeps: its likes stay pending in the stream.
+        await using var paused = ApiFactory.WithOwnState(Paused);
+        await paused.InitializeAsync();
+        using var client = paused.CreateClient();
+        var author = await client.RegisterAsync();
+        var users = await LikeTestData.CreateUsersAsync(paused, 3);
+        var postId = await client.CreatePostAsync(paused, author);
+        await LikeAsync(client, HttpMethod.Put, postId, users[0].Token);
+        await LikeAsync(client, HttpMethod.Put, postId, users[1].Token);
+        await LikeAsync(client, HttpMethod.Delete, postId, users[1].Token);
+        Assert.Empty((await LikeTestData.ReadMySqlAsync(paused, Guid.Parse(postId))).Likers);
+
+        await LikeTestData.EvictAsync(paused, Guid.Parse(postId));
+        var rebuilt = await LikeAsync(client, HttpMethod.Put, postId, users[2].Token);
+
+        Assert.Equal((true, 2L), rebuilt);
+        await using var flushing = await ApiFactory.SharingStateWithAsync(paused);
+        await LikeTestData.WaitForMySqlAsync(flushing, Guid.Parse(postId), new HashSet<Guid> { users[0].Id, users[2].Id });
+    }
+
+    [Fact]
+    public async Task WithRedisDown_LikesAnswer503Quickly_AndWriteNothing()
+    {
+        var author = await _client.RegisterAsync();
+        var fan = await _client.RegisterAsync();
+        var postId = await _client.CreatePostAsync(api, author);
+        await using var redisDown = await ApiFactory.SharingStateWithAsync(api, new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = "127.0.0.1:1,connectTimeout=200",
+        });
+        using var client = redisDown.CreateClient();
+
+        var watch = Stopwatch.StartNew();
+        using var response = await client.SendAsync(HttpMethod.Put, $"/api/v1/posts/{postId}/like", fan.AccessToken);
+        watch.Stop();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+        Assert.Empty((await LikeTestData.ReadMySqlAsync(api, Guid.Parse(postId))).Likers);
+        Assert.Null(await LikeTestData.ReadRedisAsync(api, Guid.Parse(postId)));
+    }
+
+    [Fact]
+    public async Task WithMySqlDown_LikesKeepWorking_AndTheBacklogDrainsWhenItReturns()
+    {
+        var expected = new HashSet<Guid>();
+        string postId;
+        List<(Guid Id, string Token)> users;
+        await using (var setup = ApiFactory.WithOwnState())
+        {
+            await setup.InitializeAsync();
+            using var setupClient = setup.CreateClient();
+            var author = await setupClient.RegisterAsync();
+            users = await LikeTestData.CreateUsersAsync(setup, 10);
+            postId = await setupClient.CreatePostAsync(setup, author);
+            await LikeAsync(setupClient, HttpMethod.Put, postId, users[0].Token); // loads the post's state
+            expected.Add(users[0].Id);
+            await LikeTestData.WaitForMySqlAsync(setup, Guid.Parse(postId), expected);
+            await using var reader = await ApiFactory.SharingStateWithAsync(setup, Paused);
+            await using var mysqlDown = await ApiFactory.SharingStateWithAsync(setup, new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:MySql"] = "Server=127.0.0.1;Port=1;Database=foodcommunity;User ID=x;Password=x",
+            });
+            await setup.DisposeAsync(); // its flusher stops; the only one left cannot reach MySQL
+            using var client = mysqlDown.CreateClient();
+            foreach (var (id, token) in users.Skip(1))
+            {
+                await LikeAsync(client, HttpMethod.Put, postId, token);
+                expected.Add(id);
+            }
+
+            Assert.Equal((false, 9L), await LikeAsync(client, HttpMethod.Delete, postId, users[0].Token));
+            expected.Remove(users[0].Id);
+            Assert.Equal(new HashSet<Guid> { users[0].Id }, (await LikeTestData.ReadMySqlAsync(reader, Guid.Parse(postId))).Likers);
+
+            await using var recovered = await ApiFactory.SharingStateWithAsync(reader);
+            await LikeTestData.WaitForMySqlAsync(recovered, Guid.Parse(postId), expected);
+        }
+    }
+
+    [Fact]
+    public async Task DeletingAPost_RemovesItsLikeStateFromRedisAndMySql()
+    {
+        var author = await _client.RegisterAsync();
+        var fan = await _client.RegisterAsync();
+        var postId = await _client.CreatePostAsync(api, author);
+        await LikeAsync(HttpMethod.Put, postId, fan.AccessToken);
+        await LikeTestData.WaitForMySqlAsync(api, Guid.Parse(postId), new HashSet<Guid> { Guid.Parse(fan.User.Id) });
+
+        using var deleted = await _client.SendAsync(HttpMethod.Delete, $"/api/v1/posts/{postId}", author.AccessToken);
+        using var likeAfter = await _client.SendAsync(HttpMethod.Put, $"/api/v1/posts/{postId}/like", fan.AccessToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, likeAfter.StatusCode);
+        Assert.Null(await LikeTestData.ReadRedisAsync(api, Guid.Parse(postId)));
+        Assert.Empty((await LikeTestData.ReadMySqlLikersAsync(api, Guid.Parse(postId))));
+    }
+
+    [Fact]
+    public async Task PopularFeed_RanksByLikesOfTheLastDay_AndPagesThroughOneSnapshot()
+    {
+        await using var isolated = ApiFactory.WithOwnState();
+        await isolated.InitializeAsync();
+        using var client = isolated.CreateClient();
+        var author = await client.RegisterAsync();
+        var users = await LikeTestData.CreateUsersAsync(isolated, 5);
+        var posts = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            posts.Add(await client.CreatePostAsync(isolated, author));
+        }
+
+        // Post i gets i likes; post 0 gets a like taken back.
+        for (var i = 0; i < 5; i++)
+        {
+            for (var u = 0; u < i; u++)
+            {
+                await LikeAsync(client, HttpMethod.Put, posts[i], users[u].Token);
+            }
+        }
+
+        await LikeAsync(client, HttpMethod.Put, posts[0], users[0].Token);
+        await LikeAsync(client, HttpMethod.Delete, posts[0], users[0].Token);
+
+        var ranked = await client.ReadAllPagesAsync("/api/v1/feed/popular", limit: 2);
+
+        Assert.Equal([posts[4], posts[3], posts[2], posts[1]], ranked);
+    }
+
+    private Task<(bool Liked, long Count)> LikeAsync(HttpMethod method, string postId, string token) => LikeAsync(_client, method, postId, token);
+
+    private static async Task<(bool Liked, long Count)> LikeAsync(HttpClient client, HttpMethod method, string postId, string token)
+    {
+        using var response = await client.SendAsync(method, $"/api/v1/posts/{postId}/like", token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.ReadJsonAsync();
+        Assert.Equal(postId, body.GetProperty("postId").GetString());
+        return (body.GetProperty("liked").GetBoolean(), body.GetProperty("likeCount").GetInt64());
+    }
+
+    /// <summary>An instance whose flusher waits a minute before its first round: within a test, it never flushes.</summary>
+    private static readonly Dictionary<string, string?> Paused = new() { ["Likes:FlushIntervalMilliseconds"] = "60000" };
+}
