@@ -60,6 +60,10 @@ app.MapFollowsApi();
 app.MapPostsApi();
 app.MapCommentsApi();
 app.MapLikesApi();
+if (app.Configuration.GetValue<bool>($"{BenchmarkOptions.SectionName}:{nameof(BenchmarkOptions.EnableDirectLikeBaseline)}"))
+{
+    app.MapDirectLikeBaseline();
+}
 app.MapFeedsApi();
 
 await app.RunAsync();

@@ -8,6 +8,7 @@ public static class LikesSetup
             .BindConfiguration(LikeOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<BenchmarkOptions>().BindConfiguration(BenchmarkOptions.SectionName).ValidateDataAnnotations();
         builder.Services.AddSingleton<LikeStore>();
         builder.Services.AddSingleton<LikeMetrics>();
         builder.Services.AddHostedService<LikeFlusher>();
