@@ -103,6 +103,7 @@ public static class PostsApi
             return null;
         }
 
+        await images.MarkAttachedAsync(keys, cancellationToken);
         var post = await writer.CreateAsync(userId, keys, caption, tags, cancellationToken);
         if (post is null)
         {

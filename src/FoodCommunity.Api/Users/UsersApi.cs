@@ -75,6 +75,11 @@ public static class UsersApi
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: "The account no longer exists.");
         }
 
+        if (!string.IsNullOrEmpty(request.AvatarKey))
+        {
+            await images.MarkAttachedAsync([request.AvatarKey], cancellationToken);
+        }
+
         user.DisplayName = request.DisplayName?.Trim() ?? user.DisplayName;
         user.Bio = request.Bio ?? user.Bio;
         if (request.AvatarKey is not null)

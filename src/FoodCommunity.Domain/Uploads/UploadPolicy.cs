@@ -14,6 +14,17 @@ public static class UploadPolicy
     /// <summary>Short enough that a leaked form is soon useless, long enough for a slow mobile upload to start.</summary>
     public static readonly TimeSpan FormLifetime = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Every upload starts tagged <c>state=pending</c>; the bucket deletes pending objects after a day, so when a
+    /// post takes an image the API must remove this tag (see docs/presign.md).
+    /// </summary>
+    public const string PendingTagKey = "state";
+
+    public const string PendingTagValue = "pending";
+
+    /// <summary>What the API sets the tag to when a post or a profile takes the image: the lifecycle rule leaves it alone.</summary>
+    public const string AttachedTagValue = "attached";
+
     public static readonly AllowedImageType Jpeg = new("image/jpeg", "jpg");
     public static readonly AllowedImageType Png = new("image/png", "png");
     public static readonly AllowedImageType WebP = new("image/webp", "webp");

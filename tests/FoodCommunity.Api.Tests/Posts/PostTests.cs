@@ -32,6 +32,13 @@ public sealed class PostTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(1, post.GetProperty("author").GetProperty("postCount").GetInt32());
         Assert.Equal(0, post.GetProperty("likeCount").GetInt64());
         Assert.False(post.GetProperty("likedByMe").GetBoolean());
+        // The bucket's lifecycle rule deletes uploads still tagged state=pending; attached ones are re-tagged.
+        foreach (var key in keys)
+        {
+            var tagging = await api.GetService<IAmazonS3>().GetObjectTaggingAsync(
+                new Amazon.S3.Model.GetObjectTaggingRequest { BucketName = api.Isolation.BucketName, Key = key }, Ct);
+            Assert.Contains(tagging.Tagging, t => t.Key == UploadPolicy.PendingTagKey && t.Value == UploadPolicy.AttachedTagValue);
+        }
     }
 
     public enum BadPost

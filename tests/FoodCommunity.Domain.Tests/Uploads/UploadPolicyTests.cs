@@ -45,6 +45,7 @@ public class UploadPolicyTests
     {
         Assert.Equal(15L * 1024 * 1024, UploadPolicy.MaxBytes);
         Assert.Equal(TimeSpan.FromMinutes(5), UploadPolicy.FormLifetime);
+        Assert.Equal(("state", "pending"), (UploadPolicy.PendingTagKey, UploadPolicy.PendingTagValue));
         Assert.Equal(["image/jpeg", "image/png", "image/webp", "image/heic"], UploadPolicy.AllowedTypes.Select(t => t.ContentType));
     }
 }
