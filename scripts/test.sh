@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the solution against real services: brings up MariaDB, Redis and
-# s3rver (scripts/services.sh, installing what is missing), then `dotnet test` with TRX
-# results, and ends with one line "N passed, N failed, N skipped" counted from those files.
+# s3rver (scripts/services.sh, installing what is missing), packages and runs the arm64
+# presign bootstrap under qemu, then `dotnet test` with TRX results, and ends with one line
+# "N passed, N failed, N skipped" counted from those files (a failed arm64 check counts as one).
 # Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Health").
 set -euo pipefail
 
@@ -14,6 +15,12 @@ eval "$service_env"
 
 results_dir="$REPO_ROOT/TestResults"
 rm -rf "$results_dir"
+
+# The production artifact of the presign function: Native AOT for linux-arm64, zipped as Lambda takes
+# it, then run under qemu against the Runtime API emulator. This also installs the AOT toolchain
+# (clang) that the linux-x64 bootstrap tests below need.
+arm64_status=0
+bash scripts/package-presign.sh linux-arm64 --verify || arm64_status=$?
 
 status=0
 dotnet test FoodCommunity.sln \
@@ -33,6 +40,12 @@ for trx in "$results_dir"/*.trx; do
   failed=$((failed + $(count failed) + $(count error) + $(count timeout) + $(count aborted)))
   skipped=$((skipped + $(count notExecuted)))
 done
+
+if [[ $arm64_status -ne 0 ]]; then
+  echo "linux-arm64 package or its verification under qemu failed (exit $arm64_status)" >&2
+  failed=$((failed + 1))
+  status=$arm64_status
+fi
 
 if [[ $status -ne 0 && $failed -eq 0 ]]; then
   # The run failed before any test could fail (a build error, a crashed test host): count it.
