@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command for a developer: brings up MariaDB, Redis and s3rver natively (installing
 # what is missing), applies the migrations, and runs the API in Development on
-# http://127.0.0.1:${FC_API_PORT:-5080} until Ctrl+C. The services keep running afterwards;
+# http://127.0.0.1:${FC_API_PORT:-5080} until Ctrl+C. With --demo it first adds demo users,
+# posts (with images), comments and likes. The services keep running afterwards;
 # `bash scripts/services.sh down` stops them.
 set -euo pipefail
 
@@ -16,6 +17,9 @@ api_url="http://127.0.0.1:${FC_API_PORT:-5080}"
 
 dotnet build src/FoodCommunity.Api --configuration Debug --nologo --verbosity quiet
 dotnet run --project src/FoodCommunity.Api --no-build -- migrate
+if [[ ${1:-} == --demo ]]; then
+  dotnet run --project src/FoodCommunity.Api --no-build -- seed-demo
+fi
 
 echo "API on $api_url (OpenAPI: $api_url/openapi/v1.json, reference: $api_url/scalar, health: $api_url/health/ready)" >&2
 exec dotnet run --project src/FoodCommunity.Api --no-build --no-launch-profile -- --urls "$api_url"

@@ -35,6 +35,11 @@ if (args is ["migrate", ..])
     return await app.MigrateDatabaseAsync();
 }
 
+if (args is ["seed-demo", ..])
+{
+    return await app.SeedDemoDataAsync();
+}
+
 // Load the signing keys now: a missing or unreadable key stops the start, not the first login.
 app.Services.GetRequiredService<SigningKeys>();
 

@@ -106,6 +106,46 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Contains("ConnectionStrings:MySql is malformed", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SeedDemoCommand_CreatesUsersPostsAndRealImages_AndASecondRunChangesNothing()
+    {
+        var database = $"fc_demo_{Guid.NewGuid():N}"[..30];
+        await ExecuteAsync(api.Endpoints.MySqlServer, $"CREATE DATABASE `{database}`");
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__MySql"] = new MySqlConnectionStringBuilder(api.Endpoints.MySqlServer) { Database = database }.ConnectionString,
+            ["Redis__KeyPrefix"] = $"demo:{Guid.NewGuid():N}:",
+        };
+
+        var migrate = await RunApiAsync(["migrate"], environment);
+        var seed = await RunApiAsync(["seed-demo"], environment);
+        var again = await RunApiAsync(["seed-demo"], environment);
+
+        Assert.True(migrate.ExitCode == 0, migrate.Output);
+        Assert.True(seed.ExitCode == 0, seed.Output);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("nothing to do", again.Output, StringComparison.Ordinal);
+        await using var connection = new MySqlConnection(environment["ConnectionStrings__MySql"] + ";GuidFormat=Binary16");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var keys = new MySqlCommand("SELECT image_key FROM post_images", connection);
+        var imageKeys = new List<string>();
+        await using (var reader = await keys.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+        {
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                imageKeys.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Equal(5, imageKeys.Count);
+        var images = api.GetService<FoodCommunity.Api.Infrastructure.Storage.UploadedImages>();
+        foreach (var key in imageKeys)
+        {
+            var owner = FoodCommunity.Domain.Uploads.UploadKey.TryParse(key, out var upload) ? Guid.Parse(upload.OwnerId) : Guid.Empty;
+            Assert.Null(await images.DescribeProblemAsync(key, owner, TestContext.Current.CancellationToken));
+        }
+    }
+
     /// <summary>Runs the real API assembly as a separate process, as a deployment would.</summary>
     private async Task<(int ExitCode, string Output)> RunApiAsync(string[] args, Dictionary<string, string> environment)
     {

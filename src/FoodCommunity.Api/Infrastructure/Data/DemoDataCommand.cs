@@ -1,0 +1,165 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.IO.Hashing;
+using Amazon.S3;
+using Amazon.S3.Model;
+using FoodCommunity.Api.Auth;
+using FoodCommunity.Api.Infrastructure.Storage;
+using FoodCommunity.Api.Likes;
+using FoodCommunity.Api.Posts;
+using FoodCommunity.Api.Users;
+using FoodCommunity.Domain.Uploads;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace FoodCommunity.Api.Infrastructure.Data;
+
+/// <summary>
+/// `FoodCommunity.Api seed-demo`: a few users who follow each other, posts with real (generated) PNG
+/// images in the bucket, comments and likes, so a developer's client has something to show. Goes
+/// through the same services as the API (likes through the Redis buffer, flushed when the API runs).
+/// Does nothing when the demo users exist already.
+/// </summary>
+internal static partial class DemoDataCommand
+{
+    public const string Password = "demo password";
+
+    private static readonly (string Username, string DisplayName, string Caption, string[] Tags, (byte R, byte G, byte B) Color)[] Cooks =
+    [
+        ("demo_kimchi", "Kimchi Kim", "Three-week-old #kimchi, just right for #jjigae", ["korean"], (200, 40, 30)),
+        ("demo_ramen", "Ramen Ryu", "Tonkotsu broth, 14 hours. #ramen #noodles", ["japanese"], (230, 200, 150)),
+        ("demo_salad", "Green Grace", "Market haul salad #vegan #lunch", ["healthy"], (60, 160, 70)),
+        ("demo_bakery", "Baker Bo", "Sourdough, 78% hydration #bread #baking", ["homemade"], (190, 140, 80)),
+        ("demo_dessert", "Sweet Soo", "Bingsu season is back #dessert #bingsu", ["summer"], (240, 200, 220)),
+    ];
+
+    public static async Task<int> SeedDemoDataAsync(this WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DemoDataCommand));
+        await using var scope = app.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var db = services.GetRequiredService<FoodCommunityDbContext>();
+        if (await db.Users.AnyAsync(u => u.Username == Cooks[0].Username))
+        {
+            LogAlreadySeeded(logger);
+            return 0;
+        }
+
+        var passwords = services.GetRequiredService<Passwords>();
+        var s3 = services.GetRequiredService<IAmazonS3>();
+        var bucket = services.GetRequiredService<IOptions<StorageOptions>>().Value.BucketName;
+        var writer = services.GetRequiredService<PostWriter>();
+        var likes = services.GetRequiredService<LikeStore>();
+        var now = DateTimeOffset.UtcNow;
+
+        var users = Cooks.Select(c => new User
+        {
+            Username = c.Username,
+            Email = $"{c.Username}@example.com",
+            EmailNormalized = $"{c.Username}@example.com",
+            PasswordHash = "",
+            DisplayName = c.DisplayName,
+            CreatedAt = now,
+            UpdatedAt = now,
+        }).ToList();
+        foreach (var user in users)
+        {
+            user.PasswordHash = passwords.Hash(user, Password);
+        }
+
+        db.Users.AddRange(users);
+        foreach (var follower in users)
+        {
+            db.Follows.AddRange(users.Where(u => u != follower).Select(u => new Follow { FollowerId = follower.Id, FolloweeId = u.Id, CreatedAt = now }));
+            follower.FollowingCount = follower.FollowerCount = users.Count - 1;
+        }
+
+        await db.SaveChangesAsync();
+
+        var posts = new List<Post>();
+        for (var i = 0; i < Cooks.Length; i++)
+        {
+            var key = UploadKey.CreateNew(users[i].Id.ToString(), UploadPolicy.Png, now).Value;
+            await s3.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = bucket,
+                Key = key,
+                InputStream = new MemoryStream(SolidPng(256, Cooks[i].Color)),
+                ContentType = UploadPolicy.Png.ContentType,
+                UseChunkEncoding = false,
+                TagSet = [new Amazon.S3.Model.Tag { Key = UploadPolicy.PendingTagKey, Value = UploadPolicy.AttachedTagValue }],
+            });
+            var (tags, _) = Domain.Posts.PostRules.CollectTags(Cooks[i].Tags, Cooks[i].Caption);
+            posts.Add((await writer.CreateAsync(users[i].Id, [key], Cooks[i].Caption, tags, CancellationToken.None))!);
+        }
+
+        db.ChangeTracker.Clear();
+        foreach (var post in posts)
+        {
+            foreach (var fan in users.Where(u => u.Id != post.AuthorId).Take(3))
+            {
+                db.Comments.Add(new Comments.Comment { PostId = post.Id, AuthorId = fan.Id, Text = $"Looks delicious, {Cooks[users.FindIndex(u => u.Id == post.AuthorId)].DisplayName}!", CreatedAt = now });
+                await likes.SetAsync(post.Id, fan.Id, liked: true, db, CancellationToken.None);
+            }
+
+            await db.Posts.Where(p => p.Id == post.Id).ExecuteUpdateAsync(p => p.SetProperty(x => x.CommentCount, 3));
+        }
+
+        await db.SaveChangesAsync();
+        LogSeeded(logger, users.Count, posts.Count, Password);
+        return 0;
+    }
+
+    /// <summary>A square PNG of one colour: a real image any client can show, made without an imaging library.</summary>
+    internal static byte[] SolidPng(int size, (byte R, byte G, byte B) color)
+    {
+        var scanline = 1 + (3 * size);
+        var raw = new byte[size * scanline];
+        for (var y = 0; y < size; y++)
+        {
+            for (var x = 0; x < size; x++)
+            {
+                var at = (y * scanline) + 1 + (3 * x);
+                (raw[at], raw[at + 1], raw[at + 2]) = color;
+            }
+        }
+
+        using var compressed = new MemoryStream();
+        using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            zlib.Write(raw);
+        }
+
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, size);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), size);
+        header[8] = 8; // bit depth
+        header[9] = 2; // colour type: RGB
+        using var png = new MemoryStream();
+        png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+        WriteChunk(png, "IHDR"u8, header);
+        WriteChunk(png, "IDAT"u8, compressed.ToArray());
+        WriteChunk(png, "IEND"u8, []);
+        return png.ToArray();
+    }
+
+    private static void WriteChunk(Stream png, ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
+    {
+        Span<byte> word = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(word, data.Length);
+        png.Write(word);
+        png.Write(type);
+        png.Write(data);
+        var crc = new Crc32();
+        crc.Append(type);
+        crc.Append(data);
+        BinaryPrimitives.WriteUInt32BigEndian(word, crc.GetCurrentHashAsUInt32());
+        png.Write(word);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo data exists already; nothing to do")]
+    private static partial void LogAlreadySeeded(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seeded {Users} demo users and {Posts} posts; log in as demo_kimchi (or any demo_*) with the password \"{Password}\"")]
+    private static partial void LogSeeded(ILogger logger, int users, int posts, string password);
+}
