@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using MySqlConnector;
+using FoodCommunity.Api.Infrastructure.Http;
 
 namespace FoodCommunity.Api.Auth;
 
@@ -34,10 +35,10 @@ public static partial class AuthApi
         var email = AccountRules.NormalizeEmail(request.Email ?? "");
         var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? username : request.DisplayName.Trim();
         var errors = new Dictionary<string, string[]>();
-        AddError(errors, "username", AccountRules.DescribeUsernameProblem(username));
-        AddError(errors, "email", AccountRules.DescribeEmailProblem(email));
-        AddError(errors, "password", AccountRules.DescribePasswordProblem(request.Password ?? ""));
-        AddError(errors, "displayName", AccountRules.DescribeDisplayNameProblem(displayName));
+        errors.AddIfAny("username", AccountRules.DescribeUsernameProblem(username));
+        errors.AddIfAny("email", AccountRules.DescribeEmailProblem(email));
+        errors.AddIfAny("password", AccountRules.DescribePasswordProblem(request.Password ?? ""));
+        errors.AddIfAny("displayName", AccountRules.DescribeDisplayNameProblem(displayName));
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -90,8 +91,8 @@ public static partial class AuthApi
         TokenIssuer issuer, ILogger<TokenIssuer> logger, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        AddError(errors, "login", string.IsNullOrWhiteSpace(request.Login) ? "Enter your username or e-mail address." : null);
-        AddError(errors, "password", string.IsNullOrEmpty(request.Password) ? "Enter your password." : null);
+        errors.AddIfAny("login", string.IsNullOrWhiteSpace(request.Login) ? "Enter your username or e-mail address." : null);
+        errors.AddIfAny("password", string.IsNullOrEmpty(request.Password) ? "Enter your password." : null);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -162,14 +163,6 @@ public static partial class AuthApi
         // Idempotent: a session that is already over is as logged out as one ended now.
         await sessions.RevokeAsync(request.RefreshToken);
         return TypedResults.NoContent();
-    }
-
-    internal static void AddError(Dictionary<string, string[]> errors, string field, string? problem)
-    {
-        if (problem is not null)
-        {
-            errors[field] = [problem];
-        }
     }
 
     private static ProblemHttpResult Conflict(bool username, bool email)

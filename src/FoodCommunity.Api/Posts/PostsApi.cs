@@ -7,6 +7,7 @@ using FoodCommunity.Domain.Posts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using FoodCommunity.Api.Infrastructure.Http;
 
 namespace FoodCommunity.Api.Posts;
 
@@ -37,14 +38,14 @@ public static class PostsApi
         var keys = request.ImageKeys ?? [];
         var caption = request.Caption ?? "";
         var errors = new Dictionary<string, string[]>();
-        AuthApi.AddError(errors, "imageKeys", PostRules.DescribeImageCountProblem(keys.Count)
+        errors.AddIfAny("imageKeys", PostRules.DescribeImageCountProblem(keys.Count)
             ?? (keys.Distinct(StringComparer.Ordinal).Count() != keys.Count ? "An image may appear only once in a post." : null));
-        AuthApi.AddError(errors, "caption", PostRules.DescribeCaptionProblem(caption));
+        errors.AddIfAny("caption", PostRules.DescribeCaptionProblem(caption));
         var (tags, tagProblem) = PostRules.CollectTags(request.Tags, caption);
-        AuthApi.AddError(errors, "tags", tagProblem);
+        errors.AddIfAny("tags", tagProblem);
         if (idempotencyKey is not null && !PostIdempotency.IsValidKey(idempotencyKey))
         {
-            AuthApi.AddError(errors, "Idempotency-Key", $"The Idempotency-Key header has 1 to {PostIdempotency.MaxKeyLength} visible ASCII characters.");
+            errors.AddIfAny("Idempotency-Key", $"The Idempotency-Key header has 1 to {PostIdempotency.MaxKeyLength} visible ASCII characters.");
         }
 
         if (errors.Count > 0)

@@ -5,6 +5,7 @@ using FoodCommunity.Domain.Accounts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using System.Security.Claims;
+using FoodCommunity.Api.Infrastructure.Http;
 
 namespace FoodCommunity.Api.Users;
 
@@ -51,17 +52,17 @@ public static class UsersApi
         var errors = new Dictionary<string, string[]>();
         if (request.DisplayName is not null)
         {
-            AuthApi.AddError(errors, "displayName", AccountRules.DescribeDisplayNameProblem(request.DisplayName));
+            errors.AddIfAny("displayName", AccountRules.DescribeDisplayNameProblem(request.DisplayName));
         }
 
         if (request.Bio is not null)
         {
-            AuthApi.AddError(errors, "bio", AccountRules.DescribeBioProblem(request.Bio));
+            errors.AddIfAny("bio", AccountRules.DescribeBioProblem(request.Bio));
         }
 
         if (!string.IsNullOrEmpty(request.AvatarKey))
         {
-            AuthApi.AddError(errors, "avatarKey", await images.DescribeProblemAsync(request.AvatarKey, userId, cancellationToken));
+            errors.AddIfAny("avatarKey", await images.DescribeProblemAsync(request.AvatarKey, userId, cancellationToken));
         }
 
         if (errors.Count > 0)

@@ -1,5 +1,8 @@
 using System.Net;
+using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FoodCommunity.Api.Tests.Users;
 
@@ -109,19 +112,9 @@ public sealed class FollowTests(ApiFactory api) : IClassFixture<ApiFactory>
 
     private async Task<(int Following, int Followers)> CountsAsync(string userId)
     {
-        using var response = await _client.GetAsync($"/api/v1/users/{userId}/followers?limit=1", Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var username = await UsernameAsync(userId);
-        using var profile = await _client.GetAsync($"/api/v1/users/{username}", Ct);
-        var json = await profile.ReadJsonAsync();
-        return (json.GetProperty("followingCount").GetInt32(), json.GetProperty("followerCount").GetInt32());
-    }
-
-    private async Task<string> UsernameAsync(string userId)
-    {
-        using var scope = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.CreateScope(api.Services);
-        var db = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<FoodCommunity.Api.Infrastructure.Data.FoodCommunityDbContext>(scope.ServiceProvider);
-        return Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(
-            System.Linq.Queryable.Select(System.Linq.Queryable.Where(db.Users, u => u.Id == Guid.Parse(userId)), u => u.Username), Ct).Result;
+        using var scope = api.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>();
+        var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == Guid.Parse(userId), Ct);
+        return (user.FollowingCount, user.FollowerCount);
     }
 }
