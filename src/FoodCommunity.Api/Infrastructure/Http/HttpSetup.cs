@@ -36,6 +36,7 @@ internal static class HttpSetup
             .Configure<IOptions<HttpOptions>>((host, http) =>
                 host.ShutdownTimeout = TimeSpan.FromSeconds(http.Value.ShutdownTimeoutSeconds));
 
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsDefaults.Complete);
         builder.Services.AddExceptionHandler<UnexpectedExceptionHandler>();
         return builder;
