@@ -383,7 +383,10 @@ s3_launch() {
   s3_write_config
   # --configure-bucket takes the file names after it up to the next option,
   # so it goes last. It creates the bucket or keeps an existing one.
-  setsid node "$S3RVER_TOOL_DIR/node_modules/s3rver/bin/s3rver.js" \
+  # s3rver signs list continuation tokens with DES, which OpenSSL 3 (Node 17+) only
+  # offers through its legacy provider: without it, listing a bucket of more objects
+  # than one page answers 500.
+  setsid node --openssl-legacy-provider "$S3RVER_TOOL_DIR/node_modules/s3rver/bin/s3rver.js" \
     --directory "$S3_DIR/data" --address 127.0.0.1 --port "$S3_PORT" \
     --configure-bucket "$S3_BUCKET" "$S3_CORS" \
     </dev/null >>"$S3_LOG" 2>&1 9>&- &

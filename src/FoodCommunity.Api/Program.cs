@@ -25,7 +25,11 @@ builder.AddFoodCommunityAuth();
 builder.AddFoodCommunityPosts();
 builder.AddFoodCommunityLikes();
 builder.AddFoodCommunityHealthChecks();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(openApi =>
+{
+    openApi.AddDocumentTransformer<BearerSecurityTransformer>();
+    openApi.AddOperationTransformer<BearerSecurityTransformer>();
+});
 
 var app = builder.Build();
 

@@ -17,11 +17,14 @@ public static partial class AuthApi
         var group = routes.MapGroup("/api/v1/auth").WithTags("Auth").AllowAnonymous();
 
         group.MapPost("/register", Register).WithName("Register").RequireRateLimiting(AuthRateLimits.RegisterPerIp)
-            .WithSummary("Create an account and start a session.");
+            .WithSummary("Create an account and start a session.")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/login", Login).WithName("Login").RequireRateLimiting(AuthRateLimits.LoginPerIp)
-            .WithSummary("Start a session with a username or e-mail address and a password.");
+            .WithSummary("Start a session with a username or e-mail address and a password.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/refresh", Refresh).WithName("Refresh").RequireRateLimiting(AuthRateLimits.RefreshPerIp)
-            .WithSummary("Spend a refresh token for a new access token and the next refresh token. A spent token revokes its session.");
+            .WithSummary("Spend a refresh token for a new access token and the next refresh token. A spent token revokes its session.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/logout", Logout).WithName("Logout")
             .WithSummary("End the session the refresh token belongs to.");
         return group;

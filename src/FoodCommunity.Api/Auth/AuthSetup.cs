@@ -51,6 +51,13 @@ public static class AuthSetup
         return builder;
     }
 
+    /// <summary>Requires a token with the "api" scope, and says so in the OpenAPI document (401 without one, 403 without the scope).</summary>
+    public static TBuilder RequireApiScope<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(ApiPolicy)
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]))
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status403Forbidden, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
+
     /// <summary>Relative key paths are relative to the content root, not to wherever the process was started.</summary>
     private static string? ResolvePath(string? path, IHostEnvironment environment) =>
         string.IsNullOrWhiteSpace(path) ? path : Path.GetFullPath(path, environment.ContentRootPath);

@@ -19,11 +19,11 @@ public static class CommentsApi
     public static RouteGroupBuilder MapCommentsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1").WithTags("Comments");
-        group.MapPost("/posts/{postId:guid}/comments", CreateComment).WithName("CreateComment").RequireAuthorization(AuthSetup.ApiPolicy)
+        group.MapPost("/posts/{postId:guid}/comments", CreateComment).WithName("CreateComment").RequireApiScope()
             .WithSummary("Comment on a post.");
         group.MapGet("/posts/{postId:guid}/comments", ListComments).WithName("ListComments").AllowAnonymous()
             .WithSummary("A post's comments, oldest first.");
-        group.MapDelete("/comments/{commentId:guid}", DeleteComment).WithName("DeleteComment").RequireAuthorization(AuthSetup.ApiPolicy)
+        group.MapDelete("/comments/{commentId:guid}", DeleteComment).WithName("DeleteComment").RequireApiScope()
             .WithSummary("Delete a comment: its author or the post's author may.");
         return group;
     }

@@ -16,7 +16,7 @@ public static class FeedsApi
     {
         var group = routes.MapGroup("/api/v1").WithTags("Feeds");
         group.MapGet("/feed/latest", GetLatest).WithName("GetLatestFeed").WithSummary("All posts, newest first.");
-        group.MapGet("/feed/home", GetHome).WithName("GetHomeFeed").RequireAuthorization(AuthSetup.ApiPolicy)
+        group.MapGet("/feed/home", GetHome).WithName("GetHomeFeed").RequireApiScope()
             .WithSummary("Posts of the people you follow, and your own, newest first.");
         group.MapGet("/feed/popular", GetPopular).WithName("GetPopularFeed")
             .WithSummary("The most liked posts of the last 24 hours. Pages come from one ranked snapshot, so nothing shifts while you scroll.");

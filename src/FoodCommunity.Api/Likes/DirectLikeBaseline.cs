@@ -27,7 +27,7 @@ public static class DirectLikeBaseline
     public static IEndpointRouteBuilder MapDirectLikeBaseline(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/benchmarks/direct-like/{postId:guid}").WithTags("Benchmarks")
-            .RequireAuthorization(AuthSetup.ApiPolicy).ExcludeFromDescription();
+            .RequireApiScope().ExcludeFromDescription();
         group.MapPut("/", (Guid postId, ClaimsPrincipal caller, FoodCommunityDbContext db, CancellationToken ct) => SetAsync(postId, true, caller, db, ct));
         group.MapDelete("/", (Guid postId, ClaimsPrincipal caller, FoodCommunityDbContext db, CancellationToken ct) => SetAsync(postId, false, caller, db, ct));
         return routes;

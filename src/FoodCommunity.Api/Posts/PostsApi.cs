@@ -17,13 +17,14 @@ public static class PostsApi
     {
         var group = routes.MapGroup("/api/v1/posts").WithTags("Posts");
 
-        group.MapPost("/", CreatePost).WithName("CreatePost").RequireAuthorization(AuthSetup.ApiPolicy)
-            .WithSummary("Publish a post of uploaded images. With an Idempotency-Key header, a retry within 24 hours returns the first post.");
+        group.MapPost("/", CreatePost).WithName("CreatePost").RequireApiScope()
+            .WithSummary("Publish a post of uploaded images. With an Idempotency-Key header, a retry within 24 hours returns the first post.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{postId:guid}", GetPost).WithName("GetPost").AllowAnonymous()
             .WithSummary("One post.");
-        group.MapDelete("/{postId:guid}", DeletePost).WithName("DeletePost").RequireAuthorization(AuthSetup.ApiPolicy)
+        group.MapDelete("/{postId:guid}", DeletePost).WithName("DeletePost").RequireApiScope()
             .WithSummary("Delete one of your posts, with its comments, likes and images.");
-        group.MapPost("/{postId:guid}/reports", ReportPost).WithName("ReportPost").RequireAuthorization(AuthSetup.ApiPolicy)
+        group.MapPost("/{postId:guid}/reports", ReportPost).WithName("ReportPost").RequireApiScope()
             .WithSummary("Report a post to the moderators. Reporting twice is accepted and counts once.");
         return group;
     }

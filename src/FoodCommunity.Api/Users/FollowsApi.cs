@@ -13,9 +13,9 @@ public static class FollowsApi
     public static RouteGroupBuilder MapFollowsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/users/{userId:guid}").WithTags("Follows");
-        group.MapPut("/follow", FollowUser).WithName("FollowUser").RequireAuthorization(AuthSetup.ApiPolicy)
+        group.MapPut("/follow", FollowUser).WithName("FollowUser").RequireApiScope()
             .WithSummary("Follow a user. Following someone you already follow changes nothing.");
-        group.MapDelete("/follow", UnfollowUser).WithName("UnfollowUser").RequireAuthorization(AuthSetup.ApiPolicy)
+        group.MapDelete("/follow", UnfollowUser).WithName("UnfollowUser").RequireApiScope()
             .WithSummary("Stop following a user. Unfollowing someone you do not follow changes nothing.");
         group.MapGet("/followers", ListFollowers).WithName("ListFollowers").AllowAnonymous()
             .WithSummary("Who follows the user, most recent first.");

@@ -18,7 +18,7 @@ public static class UsersApi
 {
     public static RouteGroupBuilder MapMeApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/me").WithTags("Users").RequireAuthorization(AuthSetup.ApiPolicy);
+        var group = routes.MapGroup("/api/v1/me").WithTags("Users").RequireApiScope();
         group.MapGet("/", GetMe).WithName("GetMe").WithSummary("The caller's own profile.");
         group.MapPatch("/", UpdateMe).WithName("UpdateMe")
             .WithSummary("Change the caller's display name, bio or avatar. Absent fields stay as they are; avatarKey \"\" removes the avatar.");

@@ -56,7 +56,17 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        Assert.StartsWith("3.", document.RootElement.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        var root = document.RootElement;
+        Assert.StartsWith("3.", root.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        Assert.Equal("bearer", root.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
+        var me = root.GetProperty("paths").GetProperty("/api/v1/me").GetProperty("get");
+        Assert.True(me.GetProperty("security")[0].TryGetProperty("Bearer", out _));
+        Assert.True(me.GetProperty("responses").TryGetProperty("401", out _));
+        Assert.False(root.GetProperty("paths").GetProperty("/api/v1/feed/latest").GetProperty("get").TryGetProperty("security", out _));
+        foreach (var path in new[] { "/api/v1/auth/register", "/api/v1/posts", "/api/v1/feed/popular", "/api/v1/posts/{postId}/like", "/.well-known/jwks.json" })
+        {
+            Assert.True(root.GetProperty("paths").TryGetProperty(path, out _), path);
+        }
     }
 
     [Fact]
