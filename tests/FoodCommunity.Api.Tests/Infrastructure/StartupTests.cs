@@ -156,8 +156,83 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
         }
     }
 
+    [Fact]
+    public async Task OnKestrel_ABodyOverTheLimit_Answers413ProblemDetails()
+    {
+        var port = FreePort();
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__MySql"] = api.MySqlConnectionString,
+            ["Auth__Issuer"] = ApiFactory.TestIssuer,
+            ["Auth__SigningKeyPem"] = api.Isolation.SigningKeyPem,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+        };
+        using var server = StartApi(environment);
+        // Drained, so a full pipe never blocks the server's logging.
+        var output = Task.WhenAll(server.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken), server.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken));
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await WaitUntilLiveAsync(http);
+
+            using var tooLarge = await http.PostAsync("/api/v1/auth/register",
+                new StringContent($"{{\"username\":\"{new string('a', 2 * 1024 * 1024)}\"}}", System.Text.Encoding.UTF8, "application/json"),
+                TestContext.Current.CancellationToken);
+
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+            Assert.Equal("application/problem+json", tooLarge.Content.Headers.ContentType?.MediaType);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+            await output;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task WaitUntilLiveAsync(HttpClient http)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                using var live = await http.GetAsync("/health/live", TestContext.Current.CancellationToken);
+                if (live.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                // Not listening yet.
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the API did not start listening within a minute");
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+    }
+
     /// <summary>Runs the real API assembly as a separate process, as a deployment would.</summary>
     private async Task<(int ExitCode, string Output)> RunApiAsync(string[] args, Dictionary<string, string> environment)
+    {
+        using var process = StartApi(environment, args);
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private Process StartApi(Dictionary<string, string> environment, string[]? args = null)
     {
         var apiAssembly = typeof(Program).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
@@ -167,7 +242,7 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
             RedirectStandardError = true,
         };
         start.ArgumentList.Add(apiAssembly);
-        foreach (var arg in args)
+        foreach (var arg in args ?? [])
         {
             start.ArgumentList.Add(arg);
         }
@@ -183,13 +258,8 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
             start.Environment[key] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        start.Environment["Redis__KeyPrefix"] = start.Environment.TryGetValue("Redis__KeyPrefix", out var prefix) && prefix is not null ? prefix : api.Isolation.RedisKeyPrefix;
+        return Process.Start(start)!;
     }
 
     private static async Task ExecuteAsync(string connectionString, string sql)
