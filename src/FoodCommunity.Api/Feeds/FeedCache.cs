@@ -15,7 +15,7 @@ public sealed partial class FeedCache(HybridCache cache, PopularRanking ranking,
         {
             await cache.RemoveAsync(FeedsApi.LatestFirstPageKey);
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             LogSkipped(logger, e);
         }
@@ -30,7 +30,7 @@ public sealed partial class FeedCache(HybridCache cache, PopularRanking ranking,
             await ranking.ForgetAsync(postId);
             await likes.ForgetAsync(postId);
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             LogSkipped(logger, e);
         }

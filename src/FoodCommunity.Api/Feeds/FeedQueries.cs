@@ -19,6 +19,22 @@ public static class FeedQueries
         $"SELECT post_id AS Value FROM post_tags WHERE tag_id = {tagId} AND post_id < {before} ORDER BY post_id DESC LIMIT {take}";
 
     /// <summary>
+    /// Only while Redis (and with it the like-event ranking) is down: the last day's posts by their
+    /// like_count, a range of the primary key and a sort of one day's posts.
+    /// </summary>
+    public static FormattableString MostLikedSince(DateTimeOffset since, int take) =>
+        $"SELECT id AS Value FROM posts WHERE id >= {FirstIdAt(since)} ORDER BY like_count DESC, id DESC LIMIT {take}";
+
+    /// <summary>The smallest UUIDv7 of a given millisecond: a lower bound for ids created from then on.</summary>
+    public static Guid FirstIdAt(DateTimeOffset time)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes[..8], time.ToUnixTimeMilliseconds() << 16);
+        bytes[6] = 0x70;
+        return new Guid(bytes, bigEndian: true);
+    }
+
+    /// <summary>
     /// The caller's own posts and their followees' posts, merged. Each half is limited on its own, so
     /// the merge sorts at most 2 × take rows. Pull-on-read suits this size (most users follow tens to
     /// hundreds); fan-out-on-write timelines in Redis are the step after it.

@@ -7,6 +7,7 @@ using FoodCommunity.Domain.Posts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
+using StackExchange.Redis;
 
 namespace FoodCommunity.Api.Feeds;
 
@@ -94,13 +95,32 @@ public static class FeedsApi
 
     public static async Task<Results<Ok<Page<PostView>>, NotFound, ValidationProblem>> GetPopular(
         int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, PostViews views,
-        PopularRanking ranking, CancellationToken cancellationToken)
+        PopularRanking ranking, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (PageRequest.Parse(limit, cursor, out var invalid) is not { } page)
         {
             return invalid!;
         }
 
+        try
+        {
+            return await GetRankedAsync(page, caller, reads, cursors, views, ranking, cancellationToken);
+        }
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
+        {
+            // The ranking lives in Redis. Without it, one page from MySQL (a day's posts by like_count)
+            // beats an error; it has no next page, because it is no snapshot a cursor could name.
+            var callerId = caller.FindUserId();
+            var db = await reads.ForAsync(callerId);
+            var ids = await Ids(db, FeedQueries.MostLikedSince(clock.GetUtcNow().AddDays(-1), page.Limit), cancellationToken);
+            return TypedResults.Ok(new Page<PostView>(await views.LoadAsync(db, ids, callerId, cancellationToken), null));
+        }
+    }
+
+    private static async Task<Results<Ok<Page<PostView>>, NotFound, ValidationProblem>> GetRankedAsync(
+        PageRequest page, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, PostViews views,
+        PopularRanking ranking, CancellationToken cancellationToken)
+    {
         long snapshot;
         var offset = 0;
         if (page.Cursor is null)

@@ -123,7 +123,7 @@ public sealed partial class LikeStore(
 
             return live;
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             LogReadFallback(logger, e);
             return new Dictionary<Guid, (long, bool)>();

@@ -47,6 +47,12 @@ public sealed class CacheTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(HttpStatusCode.OK, post.StatusCode);
         Assert.Equal("cached once", (await post.ReadJsonAsync()).GetProperty("caption").GetString());
         Assert.Contains(postId, await client.ReadAllPagesAsync($"/api/v1/users/{author.User.Id}/posts"));
+        // The popular ranking lives in Redis: without it, a day's posts by like count, one page.
+        using var popular = await client.GetAsync("/api/v1/feed/popular?limit=50", Ct);
+        Assert.Equal(HttpStatusCode.OK, popular.StatusCode);
+        var page = await popular.ReadJsonAsync();
+        Assert.Contains(postId, page.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("id").GetString()));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, page.GetProperty("nextCursor").ValueKind);
     }
 
     private static async Task<List<string>> FirstPageAsync(HttpClient client)

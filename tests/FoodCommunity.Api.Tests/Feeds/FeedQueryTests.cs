@@ -31,6 +31,7 @@ public sealed class FeedQueryTests(ApiFactory api) : IClassFixture<ApiFactory>, 
             ["user"] = FeedQueries.ByAuthor(me, FeedQueries.Newest, 21),
             ["tag"] = FeedQueries.ByTag(tagId, FeedQueries.Newest, 21),
             ["home"] = FeedQueries.Home(me, FeedQueries.Newest, 21),
+            ["popular without Redis"] = FeedQueries.MostLikedSince(DateTimeOffset.UtcNow.AddDays(-1), 21),
         };
         foreach (var (name, query) in queries)
         {

@@ -38,7 +38,7 @@ public sealed class ReadDatabase(
         {
             return await redis.GetDatabase().KeyExistsAsync(keys.RecentWriter(id));
         }
-        catch (RedisException)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             // Unknown whether the caller just wrote: the primary is always right.
             return true;
@@ -57,7 +57,7 @@ public sealed class ReadDatabase(
         {
             await redis.GetDatabase().StringSetAsync(keys.RecentWriter(userId), "1", TimeSpan.FromSeconds(options.Value.ReadYourWritesSeconds));
         }
-        catch (RedisException)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             // While Redis is down, ForAsync sends every signed-in caller to the primary anyway.
         }
