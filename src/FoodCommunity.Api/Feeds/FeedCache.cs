@@ -27,8 +27,9 @@ public sealed partial class FeedCache(HybridCache cache, PopularRanking ranking,
         await InvalidateLatestAsync();
         try
         {
-            await ranking.ForgetAsync(postId);
+            // Likes first: their tombstone stops a like in flight from ranking the post again.
             await likes.ForgetAsync(postId);
+            await ranking.ForgetAsync(postId);
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {

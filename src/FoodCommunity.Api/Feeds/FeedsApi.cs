@@ -41,14 +41,20 @@ public static class FeedsApi
 
     public static async Task<Results<Ok<Page<PostView>>, NotFound, ValidationProblem>> GetLatest(
         int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, PostViews views,
-        HybridCache cache, CancellationToken cancellationToken)
+        HybridCache cache, IServiceScopeFactory scopes, CancellationToken cancellationToken)
     {
         var callerId = caller.FindUserId();
         // Readers who just wrote must see the primary, not a list filled from the replica.
         var cacheable = cursor is null && (limit ?? PageRequest.DefaultLimit) == PageRequest.DefaultLimit && !await reads.WroteRecentlyAsync(callerId);
         return await ByIdAsync(CursorKind.LatestPosts, limit, cursor, callerId, reads, cursors, views,
             (db, before, take) => cacheable
-                ? cache.GetOrCreateAsync(LatestFirstPageKey, async ct => await Ids(db, FeedQueries.Latest(before, take), ct), FirstPageCaching, cancellationToken: cancellationToken).AsTask()
+                ? cache.GetOrCreateAsync(LatestFirstPageKey, async ct =>
+                {
+                    // Its own scope: the cache may run this for several requests, outliving the one that started it.
+                    await using var scope = scopes.CreateAsyncScope();
+                    var shared = await scope.ServiceProvider.GetRequiredService<ReadDatabase>().ForAsync(callerId: null);
+                    return await Ids(shared, FeedQueries.Latest(before, take), ct);
+                }, FirstPageCaching, cancellationToken: cancellationToken).AsTask()
                 : Ids(db, FeedQueries.Latest(before, take), cancellationToken),
             cancellationToken);
     }

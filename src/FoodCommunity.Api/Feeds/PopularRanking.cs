@@ -37,11 +37,14 @@ public sealed class PopularRanking(IConnectionMultiplexer redis, RedisKeys keys,
             return snapshot;
         }
 
+        // Concurrent builders each work on keys of their own; the first finished snapshot wins, so a
+        // snapshot clients already page through is never replaced.
+        var build = Guid.NewGuid();
         var hours = Enumerable.Range(0, Hours).Select(h => HourOf(now.AddHours(-h))).ToList();
         var batch = database.CreateBatch();
         var tops = Enumerable.Range(0, likes.Value.Shards).Select(shard =>
         {
-            var window = keys.LikePopularWindow(shard, snapshot);
+            var window = keys.LikePopularWindow(shard, build);
             _ = batch.SortedSetCombineAndStoreAsync(SetOperation.Union, window, hours.Select(h => keys.LikePopularHour(shard, h)).ToArray(), weights: null, Aggregate.Sum);
             var top = batch.SortedSetRangeByScoreWithScoresAsync(window, start: 1, order: Order.Descending, take: Depth);
             _ = batch.KeyDeleteAsync(window);
@@ -50,20 +53,17 @@ public sealed class PopularRanking(IConnectionMultiplexer redis, RedisKeys keys,
         batch.Execute();
         var ranked = (await Task.WhenAll(tops)).SelectMany(entries => entries).ToArray();
 
+        var draft = keys.PopularSnapshotDraft(snapshot, build);
         var transaction = database.CreateTransaction();
-        _ = transaction.KeyDeleteAsync(key);
-        if (ranked.Length > 0)
+        // An empty ranking is still a snapshot a cursor may point to: a placeholder below every real score.
+        _ = transaction.SortedSetAddAsync(draft, ranked.Length > 0 ? ranked : [new SortedSetEntry("-", double.MinValue)]);
+        _ = transaction.KeyExpireAsync(draft, SnapshotLifetime);
+        await transaction.ExecuteAsync();
+        if (!await database.KeyRenameAsync(draft, key, When.NotExists))
         {
-            _ = transaction.SortedSetAddAsync(key, ranked);
-        }
-        else
-        {
-            // An empty ranking is still a snapshot a cursor may point to.
-            _ = transaction.SortedSetAddAsync(key, "-", double.MinValue);
+            await database.KeyDeleteAsync(draft);
         }
 
-        _ = transaction.KeyExpireAsync(key, SnapshotLifetime);
-        await transaction.ExecuteAsync();
         return snapshot;
     }
 

@@ -24,6 +24,7 @@ public sealed partial class LikeFlusher(
     RedisKeys keys,
     IOptions<LikeOptions> options,
     LikeMetrics metrics,
+    LikeStore likes,
     TimeProvider clock,
     ILogger<LikeFlusher> logger) : BackgroundService
 {
@@ -39,6 +40,9 @@ public sealed partial class LikeFlusher(
         end
         return 0
         """);
+
+    /// <summary>Events younger than this are left for the next round; above appendfsync everysec's one second.</summary>
+    internal const int DurabilityGuardMilliseconds = 2000;
 
     private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
@@ -56,25 +60,33 @@ public sealed partial class LikeFlusher(
             }
 
             busy = false;
-            try
+            // Start at a different shard each round, so instances spread over the shards.
+            var start = Random.Shared.Next(settings.Shards);
+            for (var i = 0; i < settings.Shards && !stoppingToken.IsCancellationRequested; i++)
             {
-                // Start at a different shard each round, so instances spread over the shards.
-                var start = Random.Shared.Next(settings.Shards);
-                for (var i = 0; i < settings.Shards && !stoppingToken.IsCancellationRequested; i++)
+                var shard = (start + i) % settings.Shards;
+                try
                 {
-                    var shard = (start + i) % settings.Shards;
                     if (await TryHoldLeaseAsync(shard))
                     {
                         busy |= await FlushShardAsync(shard, stoppingToken) == settings.FlushBatchSize;
                     }
                 }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // MySQL or Redis unavailable, or a lock timeout: this shard's events stay queued for the next round.
+                    LogShardFailed(logger, shard, e);
+                }
+            }
 
+            try
+            {
+                // Separately: with MySQL down, the backlog is exactly what an operator must see growing.
                 await metrics.ObserveBacklogAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // MySQL or Redis unavailable: the events stay in the stream; the next round retries.
-                LogRoundFailed(logger, e);
+                LogMetricsFailed(logger, e);
             }
         }
     }
@@ -94,7 +106,10 @@ public sealed partial class LikeFlusher(
         var db = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>();
         var checkpoint = await db.LikeCheckpoints.AsNoTracking().SingleOrDefaultAsync(c => c.Shard == shard, cancellationToken);
         var after = checkpoint?.LastEventId ?? "0-0";
-        var entries = await redis.GetDatabase().StreamRangeAsync(keys.LikeEvents(shard), "(" + after, "+", options.Value.FlushBatchSize);
+        // Only events Redis has surely persisted (AOF fsyncs every second): had MySQL a like that a
+        // crashed Redis lost, the two would disagree for good.
+        var durable = $"{clock.GetUtcNow().AddMilliseconds(-DurabilityGuardMilliseconds).ToUnixTimeMilliseconds()}";
+        var entries = await redis.GetDatabase().StreamRangeAsync(keys.LikeEvents(shard), "(" + after, durable, options.Value.FlushBatchSize);
         if (entries.Length == 0)
         {
             await TrimAsync(shard, after);
@@ -103,20 +118,23 @@ public sealed partial class LikeFlusher(
 
         var events = entries.Select(e => LikeEvent.TryParse(e, out var change) ? change : (LikeEvent?)null).OfType<LikeEvent>().ToList();
         var started = Stopwatch.GetTimestamp();
+        IReadOnlyList<Guid> deletedPosts = [];
         var written = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var current = await db.LikeCheckpoints
+            // As written (not composed into a derived table), so the row lock is certain on MySQL and MariaDB alike.
+            var current = (await db.LikeCheckpoints
                 .FromSql($"SELECT * FROM like_flush_checkpoints WHERE shard = {shard} FOR UPDATE")
-                .SingleOrDefaultAsync(cancellationToken);
+                .ToListAsync(cancellationToken)).SingleOrDefault();
             if ((current?.LastEventId ?? "0-0") != after)
             {
                 // Another flusher applied this range meanwhile; start again from its checkpoint.
                 return (long?)null;
             }
 
-            var rows = await ApplyAsync(db, events, cancellationToken);
+            var (rows, gone) = await ApplyAsync(db, events, cancellationToken);
+            deletedPosts = gone;
             if (current is null)
             {
                 current = new LikeCheckpoint { Shard = shard };
@@ -128,7 +146,7 @@ public sealed partial class LikeFlusher(
             current.UpdatedAt = clock.GetUtcNow();
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return rows;
+            return (long?)rows;
         });
         if (written is not { } rowsWritten)
         {
@@ -136,15 +154,22 @@ public sealed partial class LikeFlusher(
         }
 
         metrics.RecordBatch(Stopwatch.GetElapsedTime(started), rowsWritten);
+        // Events of deleted posts: make sure their like state is gone too (the delete's own cleanup may have missed Redis).
+        foreach (var postId in deletedPosts)
+        {
+            await likes.ForgetAsync(postId);
+        }
+
         await TrimAsync(shard, entries[^1].Id!);
         return entries.Length;
     }
 
     /// <summary>
     /// The batch's net effect per (post, user), against the rows as they are: inserts, deletes and
-    /// one like_count adjustment per post. Posts deleted meanwhile are skipped. Returns rows written.
+    /// one like_count adjustment per post. Posts deleted meanwhile are skipped. Returns rows written and
+    /// the deleted posts the batch named.
     /// </summary>
-    private static async Task<long> ApplyAsync(FoodCommunityDbContext db, List<LikeEvent> events, CancellationToken cancellationToken)
+    private static async Task<(long Rows, IReadOnlyList<Guid> DeletedPosts)> ApplyAsync(FoodCommunityDbContext db, List<LikeEvent> events, CancellationToken cancellationToken)
     {
         var finalState = new Dictionary<(Guid Post, Guid User), bool>();
         foreach (var change in events)
@@ -160,10 +185,11 @@ public sealed partial class LikeFlusher(
                 .SqlQueryRaw<Guid>(lockPosts, Parameters(postIds))
                 .ToListAsync(cancellationToken))
             .ToHashSet();
+        var deletedPosts = postIds.Where(id => !livePosts.Contains(id)).ToList();
         var changes = finalState.Where(kv => livePosts.Contains(kv.Key.Post)).ToList();
         if (changes.Count == 0)
         {
-            return 0;
+            return (0, deletedPosts);
         }
 
         var userIds = changes.Select(c => c.Key.User).Distinct().ToList();
@@ -215,7 +241,7 @@ public sealed partial class LikeFlusher(
             await db.Database.ExecuteSqlRawAsync(sql.ToString(), parameters, cancellationToken);
         }
 
-        return inserts.Count + deletes.Count + adjusted.Count;
+        return (inserts.Count + deletes.Count + adjusted.Count, deletedPosts);
     }
 
     /// <summary>
@@ -232,13 +258,17 @@ public sealed partial class LikeFlusher(
         }
 
         var minId = Math.Min(retentionBound, appliedMs);
-        await redis.GetDatabase().ExecuteAsync("XTRIM", keys.LikeEvents(shard).ToString(), "MINID", "~", $"{minId}-0");
+        // The key as a RedisKey, so that on Redis Cluster the command goes to the shard's node.
+        await redis.GetDatabase().ExecuteAsync("XTRIM", keys.LikeEvents(shard), "MINID", "~", $"{minId}-0");
     }
 
     private static string Placeholders(int count) => string.Join(", ", Enumerable.Range(0, count).Select(i => $"@p{i}"));
 
     private static object[] Parameters(IReadOnlyList<Guid> ids) => ids.Select((id, i) => (object)new MySqlParameter($"@p{i}", id)).ToArray();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Like flush round failed; the events stay queued")]
-    private static partial void LogRoundFailed(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Like flush of shard {Shard} failed; its events stay queued")]
+    private static partial void LogShardFailed(ILogger logger, int shard, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Like backlog metrics could not be observed")]
+    private static partial void LogMetricsFailed(ILogger logger, Exception exception);
 }

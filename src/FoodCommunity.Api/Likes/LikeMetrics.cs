@@ -20,6 +20,7 @@ public sealed class LikeMetrics
     private readonly Histogram<double> _batchSeconds;
     private long _backlog;
     private double _oldestPendingSeconds;
+    private Dictionary<int, LikeCheckpoint> _checkpoints = [];
 
     public LikeMetrics(IMeterFactory meters, IServiceScopeFactory scopes, IConnectionMultiplexer redis, RedisKeys keys, IOptions<LikeOptions> options)
     {
@@ -53,9 +54,7 @@ public sealed class LikeMetrics
         var batch = database.CreateBatch();
         var sequences = Enumerable.Range(0, shards).Select(s => batch.StringGetAsync(_keys.LikeSequence(s))).ToList();
         batch.Execute();
-        await using var scope = _scopes.CreateAsyncScope();
-        var checkpoints = await scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>().LikeCheckpoints.AsNoTracking()
-            .ToDictionaryAsync(c => c.Shard, cancellationToken);
+        var checkpoints = await ReadCheckpointsAsync(cancellationToken);
         long backlog = 0;
         var oldest = 0.0;
         for (var shard = 0; shard < shards; shard++)
@@ -79,5 +78,25 @@ public sealed class LikeMetrics
 
         Volatile.Write(ref _backlog, backlog);
         Volatile.Write(ref _oldestPendingSeconds, oldest);
+    }
+
+    /// <summary>
+    /// The checkpoints, or the last ones read while MySQL is unreachable: they only move when MySQL
+    /// is up, so the backlog keeps growing on the dashboard exactly while nothing is being applied.
+    /// </summary>
+    private async Task<Dictionary<int, LikeCheckpoint>> ReadCheckpointsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            var checkpoints = await scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>().LikeCheckpoints.AsNoTracking()
+                .ToDictionaryAsync(c => c.Shard, cancellationToken);
+            _checkpoints = checkpoints;
+            return checkpoints;
+        }
+        catch (Exception e) when (e is MySqlConnector.MySqlException or InvalidOperationException or TimeoutException)
+        {
+            return _checkpoints;
+        }
     }
 }

@@ -32,6 +32,7 @@ public sealed partial class LikeStore(
     public const string CountField = "#";
 
     private static readonly LuaScript ChangeScript = LuaScript.Prepare("""
+        if redis.call('EXISTS', @gone) == 1 then return {-2, 0} end
         if redis.call('EXISTS', @state) == 0 then return {-1, 0} end
         local changed
         if @liked == '1' then changed = redis.call('HSETNX', @state, @user, '1') else changed = redis.call('HDEL', @state, @user) end
@@ -51,13 +52,26 @@ public sealed partial class LikeStore(
         return {1, count}
         """);
 
+    // The likers arrive in chunks in a staging key; this moves them in place unless the state was
+    // loaded meanwhile (by another instance) or the post was deleted meanwhile.
     private static readonly LuaScript LoadScript = LuaScript.Prepare("""
-        if redis.call('EXISTS', @state) == 1 then return 0 end
-        redis.call('HSET', @state, '#', @count)
-        for user in string.gmatch(@users, '[^,]+') do redis.call('HSET', @state, user, '1') end
+        if redis.call('EXISTS', @gone) == 1 or redis.call('EXISTS', @state) == 1 then
+          redis.call('DEL', @staging)
+          return 0
+        end
+        redis.call('HSET', @staging, '#', @count)
+        redis.call('RENAME', @staging, @state)
         redis.call('EXPIRE', @state, @stateTtl)
         return 1
         """);
+
+    private static readonly LuaScript ForgetScript = LuaScript.Prepare("""
+        redis.call('SET', @gone, '1', 'EX', @goneTtl)
+        redis.call('DEL', @state)
+        return 1
+        """);
+
+    private const int LoadChunk = 1000;
 
     private int Shards => options.Value.Shards;
 
@@ -72,6 +86,7 @@ public sealed partial class LikeStore(
             var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ChangeScript, new
             {
                 state = keys.LikeState(postId, shard),
+                gone = keys.LikeGone(postId, shard),
                 events = keys.LikeEvents(shard),
                 sequence = keys.LikeSequence(shard),
                 popular = keys.LikePopularHour(shard, PopularRanking.HourOf(clock.GetUtcNow())),
@@ -86,7 +101,7 @@ public sealed partial class LikeStore(
                 return new LikeOutcome.Done(liked, (long)result[1]);
             }
 
-            if (attempt > 0 || !await LoadAsync(postId, db, cancellationToken))
+            if ((int)result[0] == -2 || attempt > 0 || !await LoadAsync(postId, db, cancellationToken))
             {
                 return new LikeOutcome.PostNotFound();
             }
@@ -130,32 +145,76 @@ public sealed partial class LikeStore(
         }
     }
 
-    /// <summary>A deleted post's like state leaves Redis (its pending events are skipped by the flusher).</summary>
-    public Task ForgetAsync(Guid postId) =>
-        redis.GetDatabase().KeyDeleteAsync(keys.LikeState(postId, RedisKeys.LikeShard(postId, Shards)));
+    /// <summary>
+    /// A deleted post's like state leaves Redis, and a tombstone keeps a rebuild or a like that was
+    /// already under way from bringing it back (its pending events are skipped by the flusher).
+    /// </summary>
+    public async Task ForgetAsync(Guid postId)
+    {
+        var shard = RedisKeys.LikeShard(postId, Shards);
+        await redis.GetDatabase().ScriptEvaluateAsync(ForgetScript, new
+        {
+            state = keys.LikeState(postId, shard),
+            gone = keys.LikeGone(postId, shard),
+            goneTtl = StateTtlSeconds,
+        });
+    }
 
     /// <summary>
-    /// Rebuilds a post's like state: MySQL's like rows first, then every event of the shard's stream
-    /// for that post replayed in order (the stream keeps applied events for a while, so an event
-    /// flushed between the two reads is still seen). False when the post does not exist.
+    /// Rebuilds a post's like state: its like rows and the shard's checkpoint, read in one MySQL
+    /// snapshot (so the rows are exactly the events up to that checkpoint), then the post's events after
+    /// the checkpoint replayed in order from the stream. Should the stream have lost an event after that
+    /// checkpoint meanwhile (trimmed once applied), it starts again. False when the post does not exist.
     /// </summary>
     private async Task<bool> LoadAsync(Guid postId, FoodCommunityDbContext db, CancellationToken cancellationToken)
     {
-        if (!await db.Posts.AnyAsync(p => p.Id == postId, cancellationToken))
-        {
-            return false;
-        }
-
-        var likers = (await db.PostLikes.AsNoTracking().Where(l => l.PostId == postId).Select(l => l.UserId).ToListAsync(cancellationToken))
-            .Select(u => u.ToString("N"))
-            .ToHashSet();
         var shard = RedisKeys.LikeShard(postId, Shards);
-        var post = postId.ToString("N");
         var database = redis.GetDatabase();
-        RedisValue from = "-";
+        for (var attempt = 0; ; attempt++)
+        {
+            var snapshot = await ReadMySqlSnapshotAsync(postId, shard, db, cancellationToken);
+            if (snapshot is not var (likers, checkpoint))
+            {
+                return false;
+            }
+
+            await ReplayAsync(database, shard, postId.ToString("N"), checkpoint, likers);
+            if (await LastTrimmedIdAsync(database, shard) is { } trimmed && LikeEvent.CompareIds(trimmed, checkpoint) > 0 && attempt < 3)
+            {
+                continue;
+            }
+
+            await LoadIntoRedisAsync(database, postId, shard, likers);
+            LogRebuilt(logger, postId, likers.Count);
+            return true;
+        }
+    }
+
+    private static async Task<(HashSet<string> Likers, string Checkpoint)?> ReadMySqlSnapshotAsync(
+        Guid postId, int shard, FoodCommunityDbContext db, CancellationToken cancellationToken) =>
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            // One REPEATABLE READ snapshot: the flusher commits rows and checkpoint together, so both reads agree.
+            await using var transaction = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+            if (!await db.Posts.AnyAsync(p => p.Id == postId, cancellationToken))
+            {
+                return ((HashSet<string>, string)?)null;
+            }
+
+            var checkpoint = await db.LikeCheckpoints.AsNoTracking().Where(c => c.Shard == shard).Select(c => c.LastEventId).SingleOrDefaultAsync(cancellationToken) ?? "0-0";
+            var likers = (await db.PostLikes.AsNoTracking().Where(l => l.PostId == postId).Select(l => l.UserId).ToListAsync(cancellationToken))
+                .Select(u => u.ToString("N"))
+                .ToHashSet();
+            await transaction.CommitAsync(cancellationToken);
+            return (likers, checkpoint);
+        });
+
+    private async Task ReplayAsync(IDatabase database, int shard, string post, string checkpoint, HashSet<string> likers)
+    {
+        RedisValue from = "(" + checkpoint;
         while (true)
         {
-            var entries = await database.StreamRangeAsync(keys.LikeEvents(shard), from, "+", count: 1000);
+            var entries = await database.StreamRangeAsync(keys.LikeEvents(shard), from, "+", count: LoadChunk);
             foreach (var entry in entries)
             {
                 if (LikeEvent.TryParse(entry, out var change) && change.Post == post)
@@ -171,23 +230,58 @@ public sealed partial class LikeStore(
                 }
             }
 
-            if (entries.Length < 1000)
+            if (entries.Length < LoadChunk)
             {
-                break;
+                return;
             }
 
             from = "(" + entries[^1].Id;
+        }
+    }
+
+    /// <summary>The highest id XTRIM has removed from the shard's stream (Redis 7's max-deleted-entry-id).</summary>
+    private async Task<string?> LastTrimmedIdAsync(IDatabase database, int shard)
+    {
+        RedisResult[] info;
+        try
+        {
+            info = (RedisResult[])(await database.ExecuteAsync("XINFO", "STREAM", keys.LikeEvents(shard)))!;
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("ERR no such key", StringComparison.Ordinal))
+        {
+            // No event was ever appended to this shard: nothing can have been trimmed.
+            return null;
+        }
+
+        for (var i = 0; i + 1 < info.Length; i += 2)
+        {
+            if ((string?)info[i] == "max-deleted-entry-id")
+            {
+                return (string?)info[i + 1];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Likers go into a staging hash in chunks (no multi-megabyte script argument for a hot post), then into place at once.</summary>
+    private async Task LoadIntoRedisAsync(IDatabase database, Guid postId, int shard, HashSet<string> likers)
+    {
+        var staging = keys.LikeStaging(postId, shard, Guid.NewGuid());
+        foreach (var chunk in likers.Chunk(LoadChunk))
+        {
+            await database.HashSetAsync(staging, chunk.Select(user => new HashEntry(user, "1")).ToArray());
+            await database.KeyExpireAsync(staging, TimeSpan.FromMinutes(5));
         }
 
         await database.ScriptEvaluateAsync(LoadScript, new
         {
             state = keys.LikeState(postId, shard),
+            gone = keys.LikeGone(postId, shard),
+            staging,
             count = likers.Count,
-            users = string.Join(',', likers),
             stateTtl = StateTtlSeconds,
         });
-        LogRebuilt(logger, postId, likers.Count);
-        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rebuilt like state of post {PostId} with {Count} like(s)")]
@@ -214,5 +308,19 @@ public readonly record struct LikeEvent(string Post, string User, bool Liked, lo
 
         change = new LikeEvent(post!, user!, liked == "1", n);
         return true;
+    }
+
+    /// <summary>Orders stream entry ids ("ms-seq") as Redis does.</summary>
+    public static int CompareIds(string left, string right)
+    {
+        static (long Ms, long Seq) Split(string id)
+        {
+            var dash = id.IndexOf('-', StringComparison.Ordinal);
+            return dash < 0
+                ? (long.Parse(id, System.Globalization.CultureInfo.InvariantCulture), 0)
+                : (long.Parse(id.AsSpan(0, dash), System.Globalization.CultureInfo.InvariantCulture), long.Parse(id.AsSpan(dash + 1), System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return Split(left).CompareTo(Split(right));
     }
 }

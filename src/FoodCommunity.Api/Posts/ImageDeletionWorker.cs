@@ -56,13 +56,23 @@ public sealed partial class ImageDeletionWorker(
                 return 0;
             }
 
-            // Deleting an object that is already gone succeeds, so a batch repeated after a crash is harmless.
-            await s3.DeleteObjectsAsync(new DeleteObjectsRequest
+            // A key a post or a profile uses again is not deleted, only dequeued.
+            var keys = batch.Select(d => d.ImageKey).ToList();
+            var inUse = (await db.PostImages.Where(i => keys.Contains(i.ImageKey)).Select(i => i.ImageKey)
+                    .Concat(db.Users.Where(u => u.AvatarKey != null && keys.Contains(u.AvatarKey)).Select(u => u.AvatarKey!))
+                    .ToListAsync(cancellationToken))
+                .ToHashSet();
+            var unused = keys.Where(key => !inUse.Contains(key)).ToList();
+            if (unused.Count > 0)
             {
-                BucketName = storage.Value.BucketName,
-                Objects = batch.Select(d => new KeyVersion { Key = d.ImageKey }).ToList(),
-                Quiet = true,
-            }, cancellationToken);
+                // Deleting an object that is already gone succeeds, so a batch repeated after a crash is harmless.
+                await s3.DeleteObjectsAsync(new DeleteObjectsRequest
+                {
+                    BucketName = storage.Value.BucketName,
+                    Objects = unused.Select(key => new KeyVersion { Key = key }).ToList(),
+                    Quiet = true,
+                }, cancellationToken);
+            }
             db.ImageDeletions.RemoveRange(batch);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);

@@ -16,6 +16,8 @@ public sealed class PostWriter(FoodCommunityDbContext db, TimeProvider clock)
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var tagIds = await EnsureTagsAsync(tags, cancellationToken);
+            // An image of a deleted post, posted again before the worker removed it: it stays.
+            await db.ImageDeletions.Where(d => imageKeys.Contains(d.ImageKey)).ExecuteDeleteAsync(cancellationToken);
             var post = new Post
             {
                 AuthorId = authorId,

@@ -183,6 +183,21 @@ public sealed class LikeTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task AfterAPostsLikeStateIsForgotten_NoLikeOrRebuildBringsItBack()
+    {
+        var author = await _client.RegisterAsync();
+        var fan = await _client.RegisterAsync();
+        var postId = await _client.CreatePostAsync(api, author);
+
+        // What the delete does in Redis, here while the row still exists: the race a rebuild could lose.
+        await api.GetService<FoodCommunity.Api.Likes.LikeStore>().ForgetAsync(Guid.Parse(postId));
+        using var like = await _client.SendAsync(HttpMethod.Put, $"/api/v1/posts/{postId}/like", fan.AccessToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, like.StatusCode);
+        Assert.Null(await LikeTestData.ReadRedisAsync(api, Guid.Parse(postId)));
+    }
+
+    [Fact]
     public async Task PopularFeed_RanksByLikesOfTheLastDay_AndPagesThroughOneSnapshot()
     {
         await using var isolated = ApiFactory.WithOwnState();

@@ -174,6 +174,37 @@ public sealed class PostTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task AnImageOfADeletedPost_PostedAgain_IsNotDeletedFromTheBucket()
+    {
+        var author = await _client.RegisterAsync();
+        var key = await TestImages.UploadAsync(api, author.User.Id);
+        using var first = await _client.TryCreatePostAsync(author.AccessToken, new { imageKeys = new[] { key } });
+        var firstId = (await first.ReadJsonAsync()).GetProperty("id").GetString();
+        using (await _client.SendAsync(HttpMethod.Delete, $"/api/v1/posts/{firstId}", author.AccessToken))
+        {
+        }
+
+        using var again = await _client.TryCreatePostAsync(author.AccessToken, new { imageKeys = new[] { key } });
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+
+        // A later deletion going through proves the worker has had its rounds since.
+        var sentinelPost = await _client.CreatePostAsync(api, author);
+        string sentinelKey;
+        using (var sentinel = await _client.GetAsync($"/api/v1/posts/{sentinelPost}", Ct))
+        {
+            sentinelKey = (await sentinel.ReadJsonAsync()).GetProperty("images")[0].GetProperty("key").GetString()!;
+        }
+
+        using (await _client.SendAsync(HttpMethod.Delete, $"/api/v1/posts/{sentinelPost}", author.AccessToken))
+        {
+        }
+
+        await WaitUntilGoneFromBucketAsync(sentinelKey);
+        using var stillThere = await api.GetService<IAmazonS3>().GetObjectAsync(api.Isolation.BucketName, key, Ct);
+        Assert.Equal(HttpStatusCode.OK, stillThere.HttpStatusCode);
+    }
+
+    [Fact]
     public async Task DeletePost_BySomeoneElse_Answers403_AndUnknownIs404_AndNothingChanges()
     {
         var author = await _client.RegisterAsync();

@@ -15,6 +15,8 @@ internal sealed partial class UnexpectedExceptionHandler(IProblemDetailsService 
 {
     private const int RetryAfterSeconds = 5;
 
+    private static readonly string[] RedisUnavailableReplies = ["LOADING", "READONLY", "OOM", "CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "NOREPLICAS", "BUSY"];
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var (status, title, detail) = httpContext.RequestAborted.IsCancellationRequested
@@ -59,6 +61,10 @@ internal sealed partial class UnexpectedExceptionHandler(IProblemDetailsService 
         BadHttpRequestException bad => (bad.StatusCode, ReasonPhrases.GetReasonPhrase(bad.StatusCode), bad.Message),
         RedisConnectionException or RedisTimeoutException =>
             (StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The cache is unreachable; retry shortly."),
+        // Redis answering but not serving: reloading its AOF after a restart, a replica mid-failover,
+        // out of memory, a cluster reconfiguring. The client should retry, not report a bug.
+        RedisServerException server when RedisUnavailableReplies.Any(reply => server.Message.StartsWith(reply, StringComparison.Ordinal)) =>
+            (StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The cache is not serving right now; retry shortly."),
         MySqlException { IsTransient: true } or MySqlException { ErrorCode: MySqlErrorCode.UnableToConnectToHost } =>
             (StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The database is unreachable; retry shortly."),
         Amazon.Runtime.AmazonServiceException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError } or Amazon.Runtime.AmazonClientException =>

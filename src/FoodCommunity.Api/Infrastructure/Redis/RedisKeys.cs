@@ -41,6 +41,12 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
     /// </summary>
     public RedisKey LikeState(Guid postId, int shard) => $"{Prefix}{{likes:{shard}}}:post:{postId:N}";
 
+    /// <summary>Set when a post is deleted: its like state must not come back (a rebuild or a like already under way).</summary>
+    public RedisKey LikeGone(Guid postId, int shard) => $"{Prefix}{{likes:{shard}}}:gone:{postId:N}";
+
+    /// <summary>Where a rebuild collects a post's likers before they replace the state in one step.</summary>
+    public RedisKey LikeStaging(Guid postId, int shard, Guid rebuild) => $"{Prefix}{{likes:{shard}}}:post:{postId:N}:staging:{rebuild:N}";
+
     /// <summary>Like and unlike events of the shard, in order, waiting to be written to MySQL.</summary>
     public RedisKey LikeEvents(int shard) => $"{Prefix}{{likes:{shard}}}:events";
 
@@ -50,14 +56,17 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
     /// <summary>Net likes per post of the shard in one UTC hour (yyyyMMddHH), for the popular feed.</summary>
     public RedisKey LikePopularHour(int shard, string hour) => $"{Prefix}{{likes:{shard}}}:popular:{hour}";
 
-    /// <summary>A shard's 24-hour sum, built when a popular snapshot is taken.</summary>
-    public RedisKey LikePopularWindow(int shard, long snapshot) => $"{Prefix}{{likes:{shard}}}:popular:window:{snapshot}";
+    /// <summary>A shard's 24-hour sum, built (by one builder) when a popular snapshot is taken.</summary>
+    public RedisKey LikePopularWindow(int shard, Guid build) => $"{Prefix}{{likes:{shard}}}:popular:window:{build:N}";
 
     /// <summary>Which instance flushes the shard now; an efficiency, not a guarantee (the MySQL checkpoint is).</summary>
     public RedisKey LikeFlushLease(int shard) => $"{Prefix}{{likes:{shard}}}:lease";
 
     /// <summary>A ranked snapshot of the last 24 hours that popular-feed cursors point into.</summary>
     public RedisKey PopularSnapshot(long snapshot) => $"{Prefix}{{popular}}:snap:{snapshot}";
+
+    /// <summary>A snapshot being built; renamed into place only if no other builder got there first.</summary>
+    public RedisKey PopularSnapshotDraft(long snapshot, Guid build) => $"{Prefix}{{popular}}:snap:{snapshot}:draft:{build:N}";
 
     /// <summary>Partition of a shared rate limit; the limiter library adds its own suffixes.</summary>
     public string RateLimitPartition(string policy, string partition) => $"{Prefix}rl:{policy}:{partition}";

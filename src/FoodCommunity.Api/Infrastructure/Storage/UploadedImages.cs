@@ -33,7 +33,8 @@ public sealed class UploadedImages(IAmazonS3 s3, IOptions<StorageOptions> storag
                 ByteRange = new ByteRange(0, ImageSignature.HeaderLength - 1),
             }, cancellationToken);
         }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        // Without s3:ListBucket, S3 answers a missing key with 403 rather than 404.
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
         {
             return "No uploaded file has this key; upload it first.";
         }
