@@ -19,6 +19,9 @@ public sealed class SigningKeys
 
     public SigningCredentials Current { get; }
 
+    /// <summary>The private keys, current first: other secrets (page cursors) are derived from them.</summary>
+    public IReadOnlyList<System.Security.Cryptography.RSA> PrivateKeys => ValidationKeys.Select(k => ((RsaSecurityKey)k).Rsa).ToList();
+
     public IReadOnlyList<SecurityKey> ValidationKeys { get; }
 
     /// <summary>What /.well-known/jwks.json publishes: public parts only.</summary>

@@ -135,6 +135,29 @@ public sealed class FeedTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task Cursor_IssuedBeforeASigningKeyRotation_StillWorksAfterIt()
+    {
+        var author = await _client.RegisterAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await _client.CreatePostAsync(api, author);
+        }
+
+        using var first = await _client.GetAsync("/api/v1/feed/latest?limit=1", Ct);
+        var cursor = (await first.ReadJsonAsync()).GetProperty("nextCursor").GetString()!;
+        using var newKey = System.Security.Cryptography.RSA.Create(2048);
+        await using var rotated = await ApiFactory.SharingStateWithAsync(api, new Dictionary<string, string?>
+        {
+            ["Auth:SigningKeyPem"] = newKey.ExportPkcs8PrivateKeyPem(),
+            ["Auth:PreviousSigningKeyPem"] = api.Isolation.SigningKeyPem,
+        });
+
+        using var next = await rotated.CreateClient().GetAsync($"/api/v1/feed/latest?limit=1&cursor={Uri.EscapeDataString(cursor)}", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
+
+    [Fact]
     public async Task PostView_InAFeed_ShowsFollowedByMeForTheAuthor()
     {
         var me = await _client.RegisterAsync();

@@ -13,12 +13,15 @@ namespace FoodCommunity.Api.Infrastructure.Paging;
 public sealed class Cursors
 {
     private const int TagLength = 16;
-    private readonly byte[] _key;
+
+    /// <summary>The first key seals; all of them open, so cursors survive a signing-key rotation.</summary>
+    private readonly byte[][] _keys;
 
     public Cursors(SigningKeys keys)
     {
-        var signingKey = ((Microsoft.IdentityModel.Tokens.RsaSecurityKey)keys.Current.Key).Rsa.ExportPkcs8PrivateKey();
-        _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, signingKey, 32, info: "foodcommunity-cursor-v1"u8.ToArray());
+        _keys = keys.PrivateKeys
+            .Select(rsa => HKDF.DeriveKey(HashAlgorithmName.SHA256, rsa.ExportPkcs8PrivateKey(), 32, info: "foodcommunity-cursor-v1"u8.ToArray()))
+            .ToArray();
     }
 
     /// <summary>A position in a list ordered by a time-ordered id (newest or oldest first).</summary>
@@ -99,7 +102,7 @@ public sealed class Cursors
         sealedBytes[0] = (byte)kind;
         payload.CopyTo(sealedBytes[1..]);
         Span<byte> tag = stackalloc byte[32];
-        HMACSHA256.HashData(_key, sealedBytes[..(1 + payload.Length)], tag);
+        HMACSHA256.HashData(_keys[0], sealedBytes[..(1 + payload.Length)], tag);
         tag[..TagLength].CopyTo(sealedBytes[(1 + payload.Length)..]);
         return Base64Url.EncodeToString(sealedBytes);
     }
@@ -120,8 +123,14 @@ public sealed class Cursors
         }
 
         Span<byte> tag = stackalloc byte[32];
-        HMACSHA256.HashData(_key, sealedBytes.AsSpan(0, 1 + payloadLength), tag);
-        if (!CryptographicOperations.FixedTimeEquals(tag[..TagLength], sealedBytes.AsSpan(1 + payloadLength)))
+        var authentic = false;
+        foreach (var key in _keys)
+        {
+            HMACSHA256.HashData(key, sealedBytes.AsSpan(0, 1 + payloadLength), tag);
+            authentic |= CryptographicOperations.FixedTimeEquals(tag[..TagLength], sealedBytes.AsSpan(1 + payloadLength));
+        }
+
+        if (!authentic)
         {
             return false;
         }
