@@ -52,6 +52,26 @@ public sealed class ReplicaRoutingTests(ApiFactory api) : IClassFixture<ApiFacto
     }
 
     [Fact]
+    public async Task WithTheReplicaDown_ReadsGoToThePrimary_AndTheInstanceStaysReady()
+    {
+        await using var replicaDown = await ApiFactory.SharingStateWithAsync(api, new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:MySqlReplica"] = "Server=127.0.0.1;Port=1;Database=foodcommunity;User ID=x;Password=x",
+        });
+        using var client = replicaDown.CreateClient();
+        var author = await client.RegisterAsync();
+        var postId = await client.CreatePostAsync(replicaDown, author);
+
+        using var anonymous = await client.GetAsync($"/api/v1/posts/{postId}", Ct);
+        using var ready = await client.GetAsync("/health/ready", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        var checks = (await ready.ReadJsonAsync()).GetProperty("checks");
+        Assert.Equal("Degraded", checks.GetProperty("mysql-replica").GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task WithoutAReplica_EveryReadSeesThePrimary()
     {
         using var client = api.CreateClient();

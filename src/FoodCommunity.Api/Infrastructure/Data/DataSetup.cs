@@ -31,6 +31,8 @@ internal static class DataSetup
             options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
         });
         builder.Services.AddScoped<ReadDatabase>();
+        builder.Services.AddSingleton<ReplicaMonitor>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ReplicaMonitor>());
         return builder;
     }
 

@@ -13,6 +13,7 @@ namespace FoodCommunity.Api.Infrastructure.Data;
 public sealed class ReadDatabase(
     FoodCommunityDbContext primary,
     ReplicaDbContext replica,
+    ReplicaMonitor replicaMonitor,
     IConnectionMultiplexer redis,
     RedisKeys keys,
     IOptions<ConnectionStringsOptions> connectionStrings,
@@ -21,7 +22,7 @@ public sealed class ReadDatabase(
     private bool HasReplica => !string.IsNullOrWhiteSpace(connectionStrings.Value.MySqlReplica);
 
     public async Task<FoodCommunityDbContext> ForAsync(Guid? callerId) =>
-        await WroteRecentlyAsync(callerId) || !HasReplica ? primary : replica;
+        !HasReplica || !replicaMonitor.Available || await WroteRecentlyAsync(callerId) ? primary : replica;
 
     /// <summary>
     /// True when the caller wrote within the read-your-writes window (or that cannot be known): their
