@@ -10,12 +10,14 @@ public sealed class PostWriter(FoodCommunityDbContext db, TimeProvider clock)
     /// <summary>Null when one of the image keys is already attached to another post.</summary>
     public async Task<Post?> CreateAsync(Guid authorId, IReadOnlyList<string> imageKeys, string caption, IReadOnlyList<string> tags, CancellationToken cancellationToken)
     {
+        // Outside the post's transaction: a tag row locked until that commits would queue every post
+        // of a popular tag behind it. A tag left over by a post that then fails is harmless.
+        var tagIds = await EnsureTagsAsync(tags, cancellationToken);
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var tagIds = await EnsureTagsAsync(tags, cancellationToken);
             // An image of a deleted post, posted again before the worker removed it: it stays.
             await db.ImageDeletions.Where(d => imageKeys.Contains(d.ImageKey)).ExecuteDeleteAsync(cancellationToken);
             var post = new Post
@@ -70,7 +72,10 @@ public sealed class PostWriter(FoodCommunityDbContext db, TimeProvider clock)
         });
     }
 
-    /// <summary>Creates missing tags (a concurrent creator of the same tag is fine) and returns all their ids.</summary>
+    /// <summary>
+    /// The tags' ids, creating those that do not exist yet (each statement on its own, so no lock
+    /// outlives it; a concurrent creator of the same tag is fine).
+    /// </summary>
     private async Task<List<long>> EnsureTagsAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken)
     {
         if (tags.Count == 0)
@@ -78,8 +83,15 @@ public sealed class PostWriter(FoodCommunityDbContext db, TimeProvider clock)
             return [];
         }
 
-        var values = string.Join(", ", tags.Select((_, i) => $"(@t{i})"));
-        var parameters = tags.Select((tag, i) => new MySqlParameter($"@t{i}", tag)).ToArray<object>();
+        var existing = await db.Tags.AsNoTracking().Where(t => tags.Contains(t.Name)).Select(t => new { t.Id, t.Name }).ToListAsync(cancellationToken);
+        var missing = tags.Except(existing.Select(t => t.Name), StringComparer.Ordinal).ToList();
+        if (missing.Count == 0)
+        {
+            return existing.Select(t => t.Id).ToList();
+        }
+
+        var values = string.Join(", ", missing.Select((_, i) => $"(@t{i})"));
+        var parameters = missing.Select((tag, i) => new MySqlParameter($"@t{i}", tag)).ToArray<object>();
         // Only generated placeholders are spliced in; the tags are parameters.
         var upsert = $"INSERT INTO tags (name) VALUES {values} ON DUPLICATE KEY UPDATE name = name";
         await db.Database.ExecuteSqlRawAsync(upsert, parameters, cancellationToken);

@@ -42,6 +42,7 @@ public static class FollowsApi
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await LockPairAsync(db, me, userId, cancellationToken);
             // A repeat (or a concurrent duplicate) inserts nothing, and then counts nothing.
             var inserted = await db.Database.ExecuteSqlAsync(
                 $"INSERT IGNORE INTO follows (follower_id, followee_id, created_at) VALUES ({me}, {userId}, {now})", cancellationToken);
@@ -68,6 +69,7 @@ public static class FollowsApi
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await LockPairAsync(db, me, userId, cancellationToken);
             var deleted = await db.Follows.Where(f => f.FollowerId == me && f.FolloweeId == userId).ExecuteDeleteAsync(cancellationToken);
             if (deleted == 1)
             {
@@ -138,6 +140,14 @@ public static class FollowsApi
         var next = hasMore ? cursors.ForTimeAndId(kind, rows[^1].CreatedAt, rows[^1].Other) : null;
         return TypedResults.Ok(new Page<Profile>(items, next));
     }
+
+    /// <summary>
+    /// Locks both users' rows in id order before anything else. A following B while B follows A would
+    /// otherwise deadlock: each insert's foreign-key check share-locks both rows, then each counter
+    /// update waits for the other's share lock.
+    /// </summary>
+    private static Task LockPairAsync(FoodCommunityDbContext db, Guid first, Guid second, CancellationToken cancellationToken) =>
+        db.Database.SqlQuery<Guid>($"SELECT id AS Value FROM users WHERE id IN ({first}, {second}) ORDER BY id FOR UPDATE").ToListAsync(cancellationToken);
 
     private static async Task AdjustCountersAsync(FoodCommunityDbContext db, Guid follower, Guid followee, int delta, CancellationToken cancellationToken)
     {

@@ -48,6 +48,29 @@ public sealed class FollowTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task MutualFollows_AtTheSameTime_AllSucceed_WithExactCounters()
+    {
+        var pairs = new List<(FoodCommunity.Api.Auth.TokenResponse A, FoodCommunity.Api.Auth.TokenResponse B)>();
+        for (var i = 0; i < 8; i++)
+        {
+            pairs.Add((await _client.RegisterAsync(), await _client.RegisterAsync()));
+        }
+
+        var responses = await Task.WhenAll(pairs.SelectMany(p => new[]
+        {
+            _client.SendAsync(HttpMethod.Put, $"/api/v1/users/{p.B.User.Id}/follow", p.A.AccessToken),
+            _client.SendAsync(HttpMethod.Put, $"/api/v1/users/{p.A.User.Id}/follow", p.B.AccessToken),
+        }));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.NoContent, r.StatusCode));
+        foreach (var (a, b) in pairs)
+        {
+            Assert.Equal((1, 1), await CountsAsync(a.User.Id));
+            Assert.Equal((1, 1), await CountsAsync(b.User.Id));
+        }
+    }
+
+    [Fact]
     public async Task Follow_Yourself_Answers400_AndAnUnknownUser404_AndWithoutToken401()
     {
         var me = await _client.RegisterAsync();
