@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# The load benchmark (issue 7): how much traffic one API node carries, in a mix modelled on the
+# product's peak, against a realistic data set; and the bare Kestrel ceiling of the same machine.
+#
+#   bash scripts/bench.sh [--update-docs] [--endpoints]
+#
+# One command, about 4 minutes on a 2-vCPU machine:
+#   1. builds the API in Release from the committed tree (FC_BENCH_SOURCE=worktree: as it is now)
+#      and a plaintext Kestrel app (scripts/bench/Plaintext), outside the developers' bin/ and obj/;
+#   2. brings up MariaDB, Redis and s3rver on bench ports (23306, 26379, 24568; state in
+#      /tmp/fc-bench-services), never the developers' instance, and migrates;
+#   3. seeds with bulk SQL (scripts/bench/seed.sql): 10,000 users, 100,000 posts with tags,
+#      ~1.09 M likes, ~240,000 follows, ~100,000 comments, all long-tailed, every counter exact;
+#      loads the last 24 hours of likes into the popular ranking; uploads a small JPEG per writer
+#      so that creating posts works; mints tokens for 3,334 users;
+#   4. measures the ceiling: the plaintext app, then the API's /health/live, with the mix's wrk settings;
+#   5. runs the API with its production configuration (nothing set for the benchmark) and drives
+#      it with wrk + scripts/bench/mix.lua: ~90% reads (home, latest, popular and tag feeds, post
+#      views, profiles, a user's posts, comments), ~10% writes (likes, comments, follows, posts),
+#      30% of post traffic on 5 hot posts; a warm-up, then the measured run;
+#   6. reports requests/s, p50/p95/p99 per endpoint class, errors, the API's peak RSS and CPU,
+#      MariaDB's and Redis's CPU, the like backlog at the end, and the mix as a fraction of the
+#      ceiling: a markdown table on stdout, and report.md, summary.json and the raw files under
+#      artifacts/bench/load-<time>/. With --update-docs it also replaces the results block of
+#      docs/benchmarks.md. With --endpoints (about 2 more minutes) it then drives each endpoint
+#      class alone for FC_BENCH_ENDPOINT_DURATION seconds (default 8) and reports what one request
+#      of each costs: API, MariaDB and Redis CPU milliseconds per request.
+# It stops every process it started and purges the bench services, whatever happens.
+#
+# Settings (environment): FC_BENCH_DURATION (s, default 60), FC_BENCH_WARMUP (s, 15),
+# FC_BENCH_CEILING_DURATION (s, 10), FC_BENCH_CONNECTIONS (64; wrk runs one thread per
+# connection), FC_BENCH_SOURCE (head | worktree), FC_BENCH_OUT_DIR, and the services'
+# FOODCOMMUNITY_SERVICES_DIR / FC_MYSQL_PORT / FC_REDIS_PORT / FC_S3_PORT, FC_BENCH_API_PORT.
+set -euo pipefail
+
+# shellcheck source=scripts/bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench/lib.sh"
+
+UPDATE_DOCS=0
+ENDPOINTS=0
+for arg in "$@"; do
+  case "$arg" in
+    --update-docs) UPDATE_DOCS=1 ;;
+    --endpoints) ENDPOINTS=1 ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$arg' (use --update-docs, --endpoints)" ;;
+  esac
+done
+
+DURATION="${FC_BENCH_DURATION:-60}"
+WARMUP="${FC_BENCH_WARMUP:-15}"
+CEILING_DURATION="${FC_BENCH_CEILING_DURATION:-10}"
+CONNECTIONS="${FC_BENCH_CONNECTIONS:-64}"
+THREADS="$CONNECTIONS" # one connection per wrk thread: see mix.lua
+RUN_DIR="${FC_BENCH_OUT_DIR:-$REPO_ROOT/artifacts/bench/load-$(date -u +%Y%m%dT%H%M%SZ)}"
+DATA_DIR="$RUN_DIR/data"
+mkdir -p "$DATA_DIR"
+
+# The data set. Likes and follows per user are Pareto-distributed (see seed.sql's header).
+SEED=(users=10000 posts=100000 comments=100000 tags=300 hot=5 hot_likes=5000 hot_comments=300
+  like_xm=2.2 like_alpha=1.2 follow_xm=10 follow_alpha=1.6 max_following=2000 follow_skew=2.5)
+
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+STARTED=$SECONDS
+DATE_UTC=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+ensure_tools
+build_all
+services_up
+MACHINE=$(machine_json)
+MYSQL_PID=$(service_pid mysql)
+REDIS_PID=$(service_pid redis)
+S3_PID=$(service_pid s3)
+make_signing_key
+api_migrate
+
+# ------------------------------------------------------------------ seed
+
+log "seed: ${SEED[*]}"
+SEED_STARTED=$SECONDS
+seed_database "${SEED[@]}"
+SEED_SECONDS=$((SECONDS - SEED_STARTED))
+UUID_ID=$(uuid_of id)
+# The users the load acts as: every third user, so that light and heavy followers both appear.
+mysql_app -e "SELECT uuid, CONCAT('user', LPAD(idx, 6, '0')) FROM seed_users WHERE idx % 3 = 0 ORDER BY idx" >"$RUN_DIR/users.tsv"
+mysql_app -e "SELECT $UUID_ID FROM seed_posts WHERE hot = 1" >"$DATA_DIR/hot.txt"
+# Posts people open: the newest 5,000 (what feeds show) and 5,000 from the whole history.
+mysql_app -e "(SELECT $UUID_ID FROM posts ORDER BY id DESC LIMIT 5000) UNION (SELECT $UUID_ID FROM posts ORDER BY RAND(7) LIMIT 5000)" >"$DATA_DIR/posts.txt"
+mysql_app -e "SELECT $UUID_ID, username FROM users ORDER BY follower_count DESC LIMIT 50" >"$DATA_DIR/celebs.txt"
+mysql_app -e "SELECT t.name FROM tags t JOIN post_tags pt ON pt.tag_id = t.id GROUP BY t.id ORDER BY COUNT(*) DESC LIMIT 30" >"$DATA_DIR/tags.txt"
+mysql_app -e "SELECT 'users', COUNT(*) FROM users UNION ALL SELECT 'posts', COUNT(*) FROM posts
+  UNION ALL SELECT 'tags', COUNT(*) FROM tags UNION ALL SELECT 'post_tags', COUNT(*) FROM post_tags
+  UNION ALL SELECT 'likes', COUNT(*) FROM post_likes UNION ALL SELECT 'follows', COUNT(*) FROM follows
+  UNION ALL SELECT 'comments', COUNT(*) FROM comments UNION ALL SELECT 'max_followers', MAX(follower_count) FROM users
+  UNION ALL SELECT 'max_following', MAX(following_count) FROM users UNION ALL SELECT 'max_post_likes', MAX(like_count) FROM posts
+  UNION ALL SELECT 'counters_ok', (SELECT SUM(like_count) FROM posts) = (SELECT COUNT(*) FROM post_likes)
+    AND (SELECT SUM(comment_count) FROM posts) = (SELECT COUNT(*) FROM comments)
+    AND (SELECT SUM(follower_count) FROM users) = (SELECT COUNT(*) FROM follows)
+    AND (SELECT SUM(following_count) FROM users) = (SELECT COUNT(*) FROM follows)
+    AND (SELECT SUM(post_count) FROM users) = (SELECT COUNT(*) FROM posts)" |
+  awk -v s="$SEED_SECONDS" 'BEGIN { printf "{" } { printf "\"%s\":%s,", $1, $2 } END { printf "\"seconds\":%s}\n", s }' >"$RUN_DIR/seed.json"
+drop_seed_helpers
+log "seed: done in ${SEED_SECONDS}s ($(cat "$RUN_DIR/seed.json"))"
+
+# The popular feed ranks likes of the last 24 hours from Redis, where the like script counts them
+# per shard and hour; the seeded likes are put there the same way (ZINCRBY per post and hour),
+# sent as one RESP pipeline.
+mysql_app -e "SET time_zone = '+00:00';
+  SELECT CONCAT('fc:{likes:', CONV(HEX(SUBSTRING(post_id, 13, 4)), 16, 10) % 16, '}:popular:', DATE_FORMAT(created_at, '%Y%m%d%H')),
+    COUNT(*), LOWER(HEX(post_id))
+  FROM post_likes WHERE created_at >= UTC_TIMESTAMP() - INTERVAL 24 HOUR
+  GROUP BY post_id, DATE_FORMAT(created_at, '%Y%m%d%H')" |
+  LC_ALL=C awk -F'\t' '
+    function resp(n, a, b, c, d) { printf "*%d\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", n, length(a), a, length(b), b
+                                   if (n > 2) printf "$%d\r\n%s\r\n", length(c), c
+                                   if (n > 3) printf "$%d\r\n%s\r\n", length(d), d }
+    { resp(4, "ZINCRBY", $1, $2, $3); keys[$1] = 1 }
+    END { for (k in keys) resp(3, "EXPIRE", k, "90000") }' |
+  redis_cli --pipe >"$RUN_DIR/popular-seed.log"
+
+# Post creation needs uploaded images: a small JPEG for a quarter of the users for the warm-up and
+# for another half for the measured run (disjoint: an image can belong to one post only), picked so
+# that every wrk thread has some (thread = line number mod threads, see the split below).
+# Storage__PublicBaseUrl (the bucket's URL) comes from the services' environment (services_up).
+BUCKET_URL="${Storage__PublicBaseUrl:?}"
+awk -v n="$THREADS" 'int((NR - 1) / n) % 4 == 0 { print $1 }' "$RUN_DIR/users.tsv" |
+  node "$BENCH_DIR/upload-images.js" "$BUCKET_URL" 1 >"$DATA_DIR/keys-warmup.tsv"
+awk -v n="$THREADS" 'int((NR - 1) / n) % 2 == 1 { print $1 }' "$RUN_DIR/users.tsv" |
+  node "$BENCH_DIR/upload-images.js" "$BUCKET_URL" 1 >"$DATA_DIR/keys-run.tsv"
+KEY_FILES=("$DATA_DIR/keys-warmup.tsv" "$DATA_DIR/keys-run.tsv")
+if ((ENDPOINTS)); then # and the last quarter for POST /posts driven alone
+  awk -v n="$THREADS" 'int((NR - 1) / n) % 4 == 2 { print $1 }' "$RUN_DIR/users.tsv" |
+    node "$BENCH_DIR/upload-images.js" "$BUCKET_URL" 1 >"$DATA_DIR/keys-endpoint.tsv"
+  KEY_FILES+=("$DATA_DIR/keys-endpoint.tsv")
+fi
+log "uploads: $(wc -l <"$DATA_DIR/keys-warmup.tsv") + $(wc -l <"$DATA_DIR/keys-run.tsv") JPEGs in the bucket"
+
+# ------------------------------------------------------------------ ceiling
+
+# ceiling_run NAME URL THREADS: plain wrk (summary.lua only collects the figures).
+ceiling_run() {
+  FC_BENCH_OUT="$RUN_DIR/$1.json" wrk -t"$3" -c"$CONNECTIONS" -d"${CEILING_DURATION}s" --timeout 10s --latency \
+    -s "$BENCH_DIR/summary.lua" "$2" >"$RUN_DIR/$1.txt"
+}
+
+BUSY_BEFORE=$(check_quiet)
+plaintext_start
+PLAINTEXT_URL="http://127.0.0.1:$FC_BENCH_PLAINTEXT_PORT/plaintext"
+FC_BENCH_OUT=/dev/null wrk -t2 -c"$CONNECTIONS" -d3s -s "$BENCH_DIR/summary.lua" "$PLAINTEXT_URL" >/dev/null # JIT warm-up
+log "ceiling: plaintext Kestrel, wrk -t$THREADS -c$CONNECTIONS ${CEILING_DURATION}s, then -t2 -c$CONNECTIONS"
+run_measured plaintext "$PLAINTEXT_PID" ceiling_run plaintext "$PLAINTEXT_URL" "$THREADS"
+ceiling_run plaintext-t2 "$PLAINTEXT_URL" 2
+stop_pid "$PLAINTEXT_PID"
+
+api_start
+check_kid
+BENCH_SECRETS+=("$DATA_DIR/tokens.tsv")
+mint_tokens "$RUN_DIR/users.tsv" >"$DATA_DIR/tokens.tsv"
+# Each wrk thread reads only its own users and their images (loading everything 64 times over
+# would take seconds of the machine's two cores).
+awk -F'\t' -v n="$THREADS" -v dir="$DATA_DIR" '
+  FILENAME ~ /tokens.tsv$/ { t = (FNR - 1) % n; owner[$1] = t; print > (dir "/tokens-" t ".tsv"); next }
+  { phase = FILENAME; sub(/.*keys-/, "", phase); sub(/\.tsv$/, "", phase); print > (dir "/keys-" phase "-" owner[$1] ".tsv") }
+' "$DATA_DIR/tokens.tsv" "${KEY_FILES[@]}"
+for ((t = 0; t < THREADS; t++)); do touch "$DATA_DIR/keys-warmup-$t.tsv" "$DATA_DIR/keys-run-$t.tsv" "$DATA_DIR/keys-endpoint-$t.tsv"; done
+BENCH_SECRETS+=("$DATA_DIR"/tokens-*.tsv)
+LIVE_URL="http://127.0.0.1:$FC_BENCH_API_PORT/health/live"
+FC_BENCH_OUT=/dev/null wrk -t2 -c"$CONNECTIONS" -d3s -s "$BENCH_DIR/summary.lua" "$LIVE_URL" >/dev/null
+log "ceiling: the API's /health/live, wrk -t$THREADS -c$CONNECTIONS ${CEILING_DURATION}s"
+run_measured live "$API_PID" ceiling_run live "$LIVE_URL" "$THREADS"
+
+# ------------------------------------------------------------------ the mix
+
+# mix_run PHASE SECONDS [CLASS]: one wrk run of mix.lua; PHASE picks the upload keys and names the
+# output (wrk's totals in PHASE.json, one line per request in logs/PHASE-<thread>.log); CLASS sends
+# only that endpoint class.
+mkdir -p "$RUN_DIR/logs"
+mix_run() {
+  FC_BENCH_DATA="$DATA_DIR" FC_BENCH_LOG_DIR="$RUN_DIR/logs" FC_BENCH_OUT="$RUN_DIR/${3:-$1}.json" FC_BENCH_ONLY="${3:-}" \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2s" --timeout 10s -s "$BENCH_DIR/mix.lua" \
+    "http://127.0.0.1:$FC_BENCH_API_PORT" -- "$1" >"$RUN_DIR/${3:-$1}.txt"
+}
+
+log "mix: warm-up ${WARMUP}s (JIT, caches, like state of the posts in play)"
+mix_run warmup "$WARMUP"
+took=$(wait_backlog_drained 120)
+log "mix: warm-up's like backlog drained in ${took}s; measured run ${DURATION}s"
+LOG_BYTES_BEFORE=$(stat -c %s "$RUN_DIR/api.log")
+run_measured mix "$API_PID $MYSQL_PID $REDIS_PID $S3_PID" mix_run run "$DURATION"
+mv "$RUN_DIR/run.json" "$RUN_DIR/mix.json"
+mkdir -p "$RUN_DIR/logs/mix"
+mv "$RUN_DIR"/logs/run-*.log "$RUN_DIR/logs/mix/"
+LOG_BYTES=$(($(stat -c %s "$RUN_DIR/api.log") - LOG_BYTES_BEFORE))
+BACKLOG_AT_END=$(like_backlog)
+OLDEST_AT_END=$(metric_value foodcommunity_likes_oldest_pending_age_seconds)
+DRAIN_SECONDS=$(wait_backlog_drained 120)
+log "mix: like backlog $BACKLOG_AT_END at the end (oldest ${OLDEST_AT_END}s), drained in ${DRAIN_SECONDS}s"
+
+# The hot posts after the drain: MySQL's rows and counter against Redis's count.
+{
+  printf '{'
+  first=1
+  while read -r post; do
+    hex=${post//-/}
+    key=$(like_state_key "$post")
+    ((first)) || printf ','
+    first=0
+    printf '"%s":{"mysql_rows":%s,"mysql_like_count":%s,"redis_count":%s}' "$post" \
+      "$(mysql_app -e "SELECT COUNT(*) FROM post_likes WHERE post_id = UNHEX('$hex')")" \
+      "$(mysql_app -e "SELECT like_count FROM posts WHERE id = UNHEX('$hex')")" \
+      "$(redis_cli HGET "$key" '#' | grep -E '^[0-9]+$' || echo null)"
+  done <"$DATA_DIR/hot.txt"
+  printf '}\n'
+} >"$RUN_DIR/verify.json"
+
+# Each endpoint class alone (after the mix, so it cannot disturb it): its cost per request.
+if ((ENDPOINTS)); then
+  mkdir -p "$RUN_DIR/endpoints"
+  for class in feed_home feed_latest feed_popular feed_tag post_view profile user_posts comments_list like comment_create follow post_create; do
+    log "endpoints: $class alone, ${FC_BENCH_ENDPOINT_DURATION:-8}s"
+    run_measured "endpoint-$class" "$API_PID $MYSQL_PID $REDIS_PID" mix_run endpoint "${FC_BENCH_ENDPOINT_DURATION:-8}" "$class"
+    mkdir -p "$RUN_DIR/endpoints/$class"
+    mv "$RUN_DIR"/logs/endpoint-*.log "$RUN_DIR/endpoints/$class/"
+    mv "$RUN_DIR/$class.json" "$RUN_DIR/endpoints/$class/wrk.json"
+    mv "$RUN_DIR/endpoint-$class.resources.json" "$RUN_DIR/endpoints/$class/resources.json"
+    rm -f "$RUN_DIR/$class.txt"
+  done
+  wait_backlog_drained 60 >/dev/null
+fi
+
+bench_cleanup
+# The API log is one JSON line per request (~470 bytes): 100+ MB a run, a tenth of that gzipped.
+gzip -f "$RUN_DIR/api.log"
+
+COMMAND="bash scripts/bench.sh${*:+ $*}"
+{
+  printf '{"date":"%s","source":"%s","command":"%s","duration_seconds":%s,"warmup_seconds":%s,"connections":%s,"threads":%s,' \
+    "$DATE_UTC" "$BENCH_SOURCE_DESC" "$COMMAND" "$DURATION" "$WARMUP" "$CONNECTIONS" "$THREADS"
+  printf '"endpoint_seconds":%s,"token_users":%s,"hot_posts":%s,"backlog_at_end":%s,"oldest_pending_at_end":%s,"drain_seconds":"%s","log_bytes":%s,' \
+    "${FC_BENCH_ENDPOINT_DURATION:-8}" "$(wc -l <"$RUN_DIR/users.tsv")" "$(wc -l <"$DATA_DIR/hot.txt")" "${BACKLOG_AT_END:-null}" "${OLDEST_AT_END:-null}" "$DRAIN_SECONDS" "$LOG_BYTES"
+  printf '"busy_before_percent":%s,"machine":%s,"pids":{"api":%s,"mysql":%s,"redis":%s,"s3":%s},"total_seconds":%s}\n' \
+    "$BUSY_BEFORE" "$MACHINE" "$API_PID" "$MYSQL_PID" "$REDIS_PID" "$S3_PID" "$((SECONDS - STARTED))"
+} >"$RUN_DIR/meta.json"
+
+node "$BENCH_DIR/report.js" mix "$RUN_DIR" >"$RUN_DIR/report.md"
+if ((ENDPOINTS)); then node "$BENCH_DIR/report.js" endpoints "$RUN_DIR" >>"$RUN_DIR/report.md"; fi
+cat "$RUN_DIR/report.md"
+if ((UPDATE_DOCS)); then
+  node "$BENCH_DIR/report.js" update-docs "$REPO_ROOT/docs/benchmarks.md" load "$RUN_DIR/report.md"
+  log "docs/benchmarks.md: results block replaced"
+fi
+log "done in $((SECONDS - STARTED))s; report.md and summary.json in $RUN_DIR"

@@ -1,0 +1,294 @@
+// Turns a benchmark run folder into its markdown report (and, for the load benchmark, summary.json).
+//
+//   node report.js likes RUN_DIR                      markdown of scripts/bench/likes.sh's run
+//   node report.js mix RUN_DIR                        markdown of scripts/bench.sh's run; writes RUN_DIR/summary.json
+//   node report.js update-docs DOC NAME REPORT.md     replaces DOC's block <!-- bench:NAME:start --> ... <!-- bench:NAME:end -->
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const read = (dir, name) => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
+const fmt = (value, digits = 0) =>
+  value === null || value === undefined || Number.isNaN(value)
+    ? 'n/a'
+    : Number(value).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const pct = (cpuSeconds, wallSeconds) => `${fmt((100 * cpuSeconds) / wallSeconds)}%`;
+const table = (header, rows) =>
+  [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+
+function machineLine(meta) {
+  const m = meta.machine;
+  return `${m.vcpus} vCPU (${m.cpu}), ${m.memory_gib} GiB, Linux ${m.kernel}; .NET SDK ${m.dotnet_sdk}, MariaDB ${m.mariadb}, ` +
+    `Redis ${m.redis}, wrk ${m.wrk}. The load generator, the API, MariaDB and Redis all share the ${m.vcpus} cores.`;
+}
+
+// CPU of one process during a measured window, as % of one core.
+function cpuOf(resources, pid) {
+  const p = resources.processes[String(pid)];
+  return p ? pct(p.cpu_seconds, resources.wall_seconds) : 'n/a';
+}
+
+// CPU the listed processes and wrk did not use, as % of one core: other work on the machine.
+function otherCpu(resources, vcpus) {
+  const known = Object.values(resources.processes).reduce((n, p) => n + p.cpu_seconds, 0) + resources.load_generator_cpu_seconds;
+  return Math.max(0, (resources.machine_busy_percent * vcpus) - (100 * known) / resources.wall_seconds);
+}
+
+function errorCount(run) {
+  const e = run.wrk.socket_errors;
+  const non2xx = Object.entries(run.statuses).filter(([code]) => !code.startsWith('2')).reduce((n, [, c]) => n + c, 0);
+  return { socket: e.connect + e.read + e.write + e.timeout, non2xx, statuses: run.statuses };
+}
+
+function likes(dir) {
+  const meta = read(dir, 'meta.json');
+  const verify = read(dir, 'verify.json');
+  const runs = { direct: read(dir, 'direct.json'), writebehind: read(dir, 'writebehind.json') };
+  const res = { direct: read(dir, 'direct.resources.json'), writebehind: read(dir, 'writebehind.resources.json') };
+  const ratio = runs.writebehind.wrk.per_second / runs.direct.wrk.per_second;
+  const row = (label, f) => [label, f('direct'), f('writebehind')];
+  const errs = (k) => {
+    const e = errorCount(runs[k]);
+    const codes = Object.entries(e.statuses).map(([c, n]) => `${fmt(n)}× ${c}`).join(', ');
+    return `${fmt(e.socket + e.non2xx)} (${codes})`;
+  };
+  const lines = [];
+  lines.push(`**Likes on one hot post, ${meta.connections} connections** (wrk -t${meta.threads} -c${meta.connections}, ` +
+    `${meta.duration_seconds} s each after a ${meta.warmup_seconds} s warm-up; ${fmt(meta.token_users)} users alternating like/unlike, ` +
+    `the post starting with ${fmt(meta.hot_likes)} likes). ${meta.date}, ${meta.source}.`);
+  lines.push('');
+  lines.push(table(['', 'direct to MySQL (baseline)', 'write-behind (Redis, flushed to MySQL)'], [
+    row('requests/s', (k) => `**${fmt(runs[k].wrk.per_second)}**`),
+    ['ratio', '1.00', `**${fmt(ratio, 2)}×**`],
+    row('latency p50', (k) => `${fmt(runs[k].wrk.latency_ms.p50, 2)} ms`),
+    row('latency p90', (k) => `${fmt(runs[k].wrk.latency_ms.p90, 2)} ms`),
+    row('latency p99', (k) => `${fmt(runs[k].wrk.latency_ms.p99, 2)} ms`),
+    row('latency max', (k) => `${fmt(runs[k].wrk.latency_ms.max, 1)} ms`),
+    row('requests', (k) => fmt(runs[k].wrk.requests)),
+    row('errors (socket + non-2xx)', errs),
+    row('API CPU (100% = one core)', (k) => cpuOf(res[k], meta.pids.api)),
+    row('MariaDB CPU', (k) => cpuOf(res[k], meta.pids.mysql)),
+    row('Redis CPU', (k) => cpuOf(res[k], meta.pids.redis)),
+    row('wrk CPU', (k) => pct(res[k].load_generator_cpu_seconds, res[k].wall_seconds)),
+    row('anything else on the machine', (k) => `${fmt(otherCpu(res[k], meta.machine.vcpus))}%`),
+    row('machine busy (100% = both cores)', (k) => `${fmt(res[k].machine_busy_percent)}%`),
+  ]));
+  lines.push('');
+  lines.push(`Write-behind backlog when the run ended: **${fmt(meta.backlog_at_end)} events**, the oldest ${fmt(meta.oldest_pending_at_end, 1)} s old; drained to 0 in **${meta.drain_seconds} s** ` +
+    `(polling \`foodcommunity_likes_backlog\` on /metrics every 100 ms).`);
+  lines.push('');
+  lines.push('Correctness after the drain, MySQL against Redis:');
+  lines.push('');
+  const v = (name, label) => {
+    const p = verify[name];
+    const same = p.same_likers === null ? 'no Redis state (never used through the write-behind path)' : p.same_likers ? 'yes' : '**NO**';
+    return [label, fmt(p.mysql_rows), fmt(p.mysql_like_count), p.redis_count === null ? '-' : fmt(p.redis_count), same];
+  };
+  lines.push(table(['post', 'MySQL like rows', 'MySQL like_count', 'Redis count', 'same likers, user by user'], [
+    v('writebehind', 'write-behind, measured'), v('writebehind_warmup', 'write-behind, warm-up'),
+    v('direct', 'direct, measured'), v('direct_warmup', 'direct, warm-up'),
+  ]));
+  lines.push('');
+  lines.push(`Machine: ${machineLine(meta)} Other work on the machine just before the measurements: ${meta.busy_before_percent}% busy. Whole script: ${meta.total_seconds} s.`);
+  return lines.join('\n') + '\n';
+}
+
+// The mix's class names, as a reader knows them.
+const CLASS_LABELS = {
+  feed_home: 'GET /feed/home', feed_latest: 'GET /feed/latest', feed_popular: 'GET /feed/popular', feed_tag: 'GET /tags/{tag}/posts',
+  post_view: 'GET /posts/{id}', profile: 'GET /users/{username}', user_posts: 'GET /users/{id}/posts', comments_list: 'GET /posts/{id}/comments',
+  like: 'PUT/DELETE /posts/{id}/like', comment_create: 'POST /posts/{id}/comments', follow: 'PUT/DELETE /users/{id}/follow', post_create: 'POST /posts',
+};
+const WRITES = new Set(['like', 'comment_create', 'follow', 'post_create']);
+
+// Per-class figures from mix.lua's per-thread logs (PHASE-<thread>.log: class TAB status TAB
+// microseconds per request; lines starting with # are samples of failed answers).
+function classesFromLogs(logDir, phase, seconds) {
+  const byClass = new Map();
+  const entry = (name) => {
+    if (!byClass.has(name)) byClass.set(name, { latencies: [], statuses: {}, samples: [] });
+    return byClass.get(name);
+  };
+  for (const file of fs.readdirSync(logDir).filter((f) => f.startsWith(`${phase}-`) && f.endsWith('.log'))) {
+    for (const line of fs.readFileSync(path.join(logDir, file), 'utf8').split('\n')) {
+      if (!line) continue;
+      const fields = line.split('\t');
+      if (fields[0] === '#') {
+        const e = entry(fields[1]);
+        if (e.samples.length < 4) e.samples.push(`${fields[2]} ${fields[3] ?? ''}`);
+        continue;
+      }
+      const e = entry(fields[0]);
+      e.latencies.push(Number(fields[2]));
+      e.statuses[fields[1]] = (e.statuses[fields[1]] ?? 0) + 1;
+    }
+  }
+  const at = (sorted, q) => (sorted.length ? sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] / 1000 : null);
+  const classes = {};
+  for (const name of Object.keys(CLASS_LABELS)) {
+    const e = byClass.get(name) ?? { latencies: [], statuses: {}, samples: [] };
+    const sorted = Float64Array.from(e.latencies).sort();
+    const errors = Object.entries(e.statuses).filter(([code]) => !code.startsWith('2')).reduce((n, [, c]) => n + c, 0);
+    classes[name] = {
+      requests: sorted.length, per_second: sorted.length / seconds, statuses: e.statuses, errors, error_samples: e.samples,
+      mean_ms: sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length / 1000 : null,
+      p50_ms: at(sorted, 0.5), p95_ms: at(sorted, 0.95), p99_ms: at(sorted, 0.99), max_ms: at(sorted, 1),
+    };
+  }
+  return classes;
+}
+
+function mix(dir) {
+  const meta = read(dir, 'meta.json');
+  const run = read(dir, 'mix.json');
+  run.classes = classesFromLogs(path.join(dir, 'logs', 'mix'), 'run', run.seconds);
+  const res = read(dir, 'mix.resources.json');
+  const plaintext = read(dir, 'plaintext.json');
+  const plaintext2 = read(dir, 'plaintext-t2.json');
+  const live = read(dir, 'live.json');
+  const seed = read(dir, 'seed.json');
+  const verify = read(dir, 'verify.json');
+  const classes = Object.entries(run.classes);
+  const totalErrors = classes.reduce((n, [, c]) => n + c.errors, 0);
+  const socketErrors = Object.values(run.socket_errors).reduce((a, b) => a + b, 0);
+  const reads = classes.filter(([k]) => !WRITES.has(k)).reduce((n, [, c]) => n + c.requests, 0);
+  const writes = classes.filter(([k]) => WRITES.has(k)).reduce((n, [, c]) => n + c.requests, 0);
+  const api = res.processes[String(meta.pids.api)];
+  const summary = {
+    date: meta.date,
+    source: meta.source,
+    command: meta.command,
+    machine: meta.machine,
+    settings: { connections: meta.connections, threads: meta.threads, duration_seconds: meta.duration_seconds, warmup_seconds: meta.warmup_seconds },
+    seed,
+    mix: {
+      requests_per_second: run.per_second,
+      requests: run.requests,
+      reads_percent: (100 * reads) / (reads + writes),
+      writes_percent: (100 * writes) / (reads + writes),
+      errors: totalErrors,
+      socket_errors: run.socket_errors,
+      per_class: Object.fromEntries(classes.map(([k, c]) => [k, {
+        endpoint: CLASS_LABELS[k], requests: c.requests, per_second: c.per_second, p50_ms: c.p50_ms, p95_ms: c.p95_ms,
+        p99_ms: c.p99_ms, max_ms: c.max_ms, errors: c.errors, statuses: c.statuses, error_samples: c.error_samples,
+      }])),
+    },
+    resources: {
+      api_cpu_percent_of_one_core: (100 * api.cpu_seconds) / res.wall_seconds,
+      api_peak_rss_mib: api.peak_rss_kb / 1024,
+      api_rss_at_end_mib: api.rss_kb / 1024,
+      mariadb_cpu_percent_of_one_core: (100 * res.processes[String(meta.pids.mysql)].cpu_seconds) / res.wall_seconds,
+      redis_cpu_percent_of_one_core: (100 * res.processes[String(meta.pids.redis)].cpu_seconds) / res.wall_seconds,
+      s3rver_cpu_percent_of_one_core: (100 * res.processes[String(meta.pids.s3)].cpu_seconds) / res.wall_seconds,
+      wrk_cpu_percent_of_one_core: (100 * res.load_generator_cpu_seconds) / res.wall_seconds,
+      other_cpu_percent_of_one_core: otherCpu(res, meta.machine.vcpus),
+      machine_busy_percent: res.machine_busy_percent,
+      api_log_bytes_per_request: meta.log_bytes / run.requests,
+    },
+    like_backlog_at_end: meta.backlog_at_end,
+    like_oldest_pending_seconds_at_end: meta.oldest_pending_at_end,
+    like_backlog_drain_seconds: meta.drain_seconds,
+    hot_posts_consistent: verify,
+    ceiling: {
+      plaintext_same_settings: plaintext.per_second,
+      plaintext_t2: plaintext2.per_second,
+      api_health_live_same_settings: live.per_second,
+      mix_fraction_of_plaintext: run.per_second / plaintext.per_second,
+      mix_fraction_of_health_live: run.per_second / live.per_second,
+    },
+    machine_busy_before_percent: meta.busy_before_percent,
+    total_seconds: meta.total_seconds,
+  };
+  fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+
+  const s = summary;
+  const lines = [];
+  lines.push(`**Load mix, one API node** — ${meta.date}, ${meta.source}; \`${meta.command}\`; wrk -t${meta.threads} -c${meta.connections} ` +
+    `(one connection per wrk thread, so each request's latency is timed in Lua), ${meta.duration_seconds} s measured after a ${meta.warmup_seconds} s warm-up.`);
+  lines.push('');
+  lines.push(`Data set: ${fmt(seed.users)} users, ${fmt(seed.posts)} posts (${fmt(seed.post_tags)} post tags over ${fmt(seed.tags)} tags), ` +
+    `${fmt(seed.likes)} likes, ${fmt(seed.follows)} follows (most followed user: ${fmt(seed.max_followers)} followers), ${fmt(seed.comments)} comments; ` +
+    `seeded in ${seed.seconds} s. ${fmt(meta.token_users)} users' tokens; ${meta.hot_posts} hot posts get 30% of post views, comment reads, likes and comments.`);
+  lines.push('');
+  lines.push(table(['', 'value'], [
+    ['**requests/s sustained (mix)**', `**${fmt(s.mix.requests_per_second)}**`],
+    ['reads / writes', `${fmt(s.mix.reads_percent, 1)}% / ${fmt(s.mix.writes_percent, 1)}%`],
+    ['errors (non-2xx) / socket errors', `${fmt(totalErrors)} / ${fmt(socketErrors)}`],
+    ['bare Kestrel plaintext, same wrk settings', `${fmt(plaintext.per_second)} req/s`],
+    ['**mix as a fraction of that ceiling**', `**${fmt(100 * s.ceiling.mix_fraction_of_plaintext, 1)}%**`],
+    ['(plaintext with wrk -t2 -c64, lighter client)', `${fmt(plaintext2.per_second)} req/s`],
+    ['API `/health/live` (whole middleware, no dependency), same settings', `${fmt(live.per_second)} req/s (mix = ${fmt(100 * s.ceiling.mix_fraction_of_health_live, 1)}% of it)`],
+    ['API CPU (100% = one core)', `${fmt(s.resources.api_cpu_percent_of_one_core)}%`],
+    ['API peak RSS', `${fmt(s.resources.api_peak_rss_mib)} MiB`],
+    ['MariaDB CPU', `${fmt(s.resources.mariadb_cpu_percent_of_one_core)}%`],
+    ['Redis CPU', `${fmt(s.resources.redis_cpu_percent_of_one_core)}%`],
+    ['s3rver CPU', `${fmt(s.resources.s3rver_cpu_percent_of_one_core)}%`],
+    ['wrk CPU', `${fmt(s.resources.wrk_cpu_percent_of_one_core)}%`],
+    ['anything else on the machine', `${fmt(s.resources.other_cpu_percent_of_one_core)}%`],
+    ['machine busy (100% = both cores)', `${fmt(s.resources.machine_busy_percent)}%`],
+    ['API log written per request', `${fmt(s.resources.api_log_bytes_per_request)} bytes`],
+    ['like backlog when the run ended', `${fmt(meta.backlog_at_end)} events, oldest ${fmt(meta.oldest_pending_at_end, 1)} s (drained in ${meta.drain_seconds} s)`],
+  ]));
+  lines.push('');
+  lines.push(table(['endpoint class', 'share', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors'],
+    classes.map(([k, c]) => [CLASS_LABELS[k], `${fmt((100 * c.requests) / run.requests, 1)}%`, fmt(c.per_second, 1), fmt(c.p50_ms, 1),
+      fmt(c.p95_ms, 1), fmt(c.p99_ms, 1), fmt(c.max_ms, 0), c.errors ? `${fmt(c.errors)} (${Object.entries(c.statuses).filter(([x]) => !x.startsWith('2')).map(([x, n]) => `${fmt(n)}× ${x}`).join(', ')})` : '0'])));
+  lines.push('');
+  const bad = Object.entries(verify).filter(([, p]) => !(p.mysql_rows === p.mysql_like_count && (p.redis_count === null || p.redis_count === p.mysql_rows)));
+  lines.push(`Hot posts after the drain: MySQL like rows = like_count = Redis count for ${Object.keys(verify).length - bad.length} of ${Object.keys(verify).length}` +
+    (bad.length ? ` (**mismatch**: ${bad.map(([id]) => id).join(', ')})` : '') + '.');
+  lines.push('');
+  lines.push(`Machine: ${machineLine(meta)} Other work on the machine just before the measurements: ${meta.busy_before_percent}% busy. Whole script: ${meta.total_seconds} s.`);
+  return lines.join('\n') + '\n';
+}
+
+// Each endpoint class driven alone (bench.sh --endpoints): throughput, latency and CPU per request.
+function endpoints(dir) {
+  const meta = read(dir, 'meta.json');
+  const rows = [];
+  const json = {};
+  for (const name of Object.keys(CLASS_LABELS)) {
+    const base = path.join(dir, 'endpoints', name);
+    if (!fs.existsSync(base)) continue;
+    const wrk = JSON.parse(fs.readFileSync(path.join(base, 'wrk.json'), 'utf8'));
+    const res = JSON.parse(fs.readFileSync(path.join(base, 'resources.json'), 'utf8'));
+    const all = classesFromLogs(base, 'endpoint', wrk.seconds);
+    const c = all[name];
+    // A class that ran out of uploaded images falls back to post views: count only its own requests.
+    const own = c.requests;
+    const total = Object.values(all).reduce((n, x) => n + x.requests, 0);
+    const perRequest = (pid) => (1000 * res.processes[String(pid)].cpu_seconds) / total;
+    json[name] = {
+      endpoint: CLASS_LABELS[name], requests: own, other_requests: total - own, per_second: c.per_second, p50_ms: c.p50_ms, p99_ms: c.p99_ms,
+      errors: c.errors, api_cpu_ms_per_request: perRequest(meta.pids.api), mariadb_cpu_ms_per_request: perRequest(meta.pids.mysql),
+      redis_cpu_ms_per_request: perRequest(meta.pids.redis),
+    };
+    const j = json[name];
+    rows.push([CLASS_LABELS[name], fmt(j.per_second), fmt(j.p50_ms, 1), fmt(j.p99_ms, 1), fmt(j.api_cpu_ms_per_request, 2),
+      fmt(j.mariadb_cpu_ms_per_request, 2), fmt(j.redis_cpu_ms_per_request, 2), j.errors ? fmt(j.errors) : '0']);
+  }
+  fs.writeFileSync(path.join(dir, 'endpoints.json'), JSON.stringify(json, null, 2) + '\n');
+  return ['', `**Each endpoint class alone** (same wrk settings, ${fmt(meta.endpoint_seconds)} s each, after the mix): what one request costs.`, '',
+    table(['endpoint class', 'req/s alone', 'p50 ms', 'p99 ms', 'API CPU ms/req', 'MariaDB CPU ms/req', 'Redis CPU ms/req', 'errors'], rows), ''].join('\n');
+}
+
+function updateDocs(doc, name, reportPath) {
+  const text = fs.readFileSync(doc, 'utf8');
+  const start = `<!-- bench:${name}:start -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`${doc} has no ${start} ... ${end} block`);
+  const report = fs.readFileSync(reportPath, 'utf8').trim();
+  fs.writeFileSync(doc, `${text.slice(0, from + start.length)}\n${report}\n${text.slice(to)}`);
+}
+
+const [mode, ...args] = process.argv.slice(2);
+if (mode === 'likes') process.stdout.write(likes(args[0]));
+else if (mode === 'mix') process.stdout.write(mix(args[0]));
+else if (mode === 'endpoints') process.stdout.write(endpoints(args[0]));
+else if (mode === 'update-docs') updateDocs(args[0], args[1], args[2]);
+else {
+  console.error('usage: report.js likes|mix RUN_DIR | update-docs DOC NAME REPORT.md');
+  process.exit(2);
+}
