@@ -48,7 +48,7 @@ if (args is ["seed-demo", ..])
 app.Services.GetRequiredService<SigningKeys>();
 
 app.UseFoodCommunityHttp();
-app.UseSerilogRequestLogging();
+app.UseSerilogRequestLogging(requests => requests.GetLevel = RequestLogLevel.For);
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();

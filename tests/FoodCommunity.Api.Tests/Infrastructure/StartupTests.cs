@@ -48,6 +48,28 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task JsonResponses_AreCompressedWhenAsked_ExceptSignInAnswers()
+    {
+        using var client = api.CreateClient();
+        var tokens = await client.RegisterAsync();
+
+        using var feed = new HttpRequestMessage(HttpMethod.Get, "/api/v1/feed/latest");
+        feed.Headers.AcceptEncoding.ParseAdd("br, gzip");
+        using var feedResponse = await client.SendAsync(feed, TestContext.Current.CancellationToken);
+        using var login = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/login")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { login = tokens.User.Username, password = ApiClient.Password }),
+        };
+        login.Headers.AcceptEncoding.ParseAdd("br, gzip");
+        using var loginResponse = await client.SendAsync(login, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, feedResponse.StatusCode);
+        Assert.Equal("br", Assert.Single(feedResponse.Content.Headers.ContentEncoding));
+        Assert.Equal(HttpStatusCode.OK, loginResponse.StatusCode);
+        Assert.Empty(loginResponse.Content.Headers.ContentEncoding);
+    }
+
+    [Fact]
     public async Task OpenApiDocument_IsServed()
     {
         using var client = api.CreateClient();
