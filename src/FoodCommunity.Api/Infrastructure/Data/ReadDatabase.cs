@@ -19,6 +19,8 @@ public sealed class ReadDatabase(
     IOptions<ConnectionStringsOptions> connectionStrings,
     IOptions<DatabaseOptions> options)
 {
+    private readonly Dictionary<Guid, bool> _wroteRecently = [];
+
     private bool HasReplica => !string.IsNullOrWhiteSpace(connectionStrings.Value.MySqlReplica);
 
     public async Task<FoodCommunityDbContext> ForAsync(Guid? callerId) =>
@@ -35,15 +37,26 @@ public sealed class ReadDatabase(
             return false;
         }
 
+        // Decided once per request (this service is scoped): one Redis look-up however many reads the
+        // handler makes, and all of them on the same side even if the marker expires meanwhile.
+        if (_wroteRecently.TryGetValue(id, out var known))
+        {
+            return known;
+        }
+
+        bool wrote;
         try
         {
-            return await redis.GetDatabase().KeyExistsAsync(keys.RecentWriter(id));
+            wrote = await redis.GetDatabase().KeyExistsAsync(keys.RecentWriter(id));
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             // Unknown whether the caller just wrote: the primary is always right.
-            return true;
+            wrote = true;
         }
+
+        _wroteRecently[id] = wrote;
+        return wrote;
     }
 
     /// <summary>Called after every write a user makes, before answering them.</summary>
@@ -53,6 +66,8 @@ public sealed class ReadDatabase(
         {
             return;
         }
+
+        _wroteRecently[userId] = true;
 
         try
         {
