@@ -146,7 +146,7 @@ public static partial class AuthApi
             case RefreshOutcome.Rotated rotated:
                 var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == rotated.UserId, cancellationToken);
                 return user is null
-                    ? Unauthorized("The account no longer exists.")
+                    ? AccountGone()
                     : TypedResults.Ok(issuer.Issue(user, rotated.NewToken));
             case RefreshOutcome.ReuseDetected reuse:
                 LogReuse(logger, reuse.UserId);
@@ -187,6 +187,9 @@ public static partial class AuthApi
             detail: username ? "This username is taken." : "An account with this e-mail address exists.",
             extensions: new Dictionary<string, object?> { ["errors"] = errors });
     }
+
+    /// <summary>A token whose user has since been deleted: the client must sign in again.</summary>
+    internal static ProblemHttpResult AccountGone() => Unauthorized("The account no longer exists.");
 
     private static ProblemHttpResult Unauthorized(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: detail);

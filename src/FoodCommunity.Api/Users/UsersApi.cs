@@ -40,7 +40,7 @@ public static class UsersApi
         var db = await reads.ForAsync(me);
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == me, cancellationToken);
         return user is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: "The account no longer exists.")
+            ? AuthApi.AccountGone()
             : TypedResults.Ok(Profile.From(user, followedByMe: false, urls));
     }
 
@@ -73,7 +73,7 @@ public static class UsersApi
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: "The account no longer exists.");
+            return AuthApi.AccountGone();
         }
 
         if (!string.IsNullOrEmpty(request.AvatarKey))
