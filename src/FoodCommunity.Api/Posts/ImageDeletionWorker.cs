@@ -13,7 +13,7 @@ namespace FoodCommunity.Api.Posts;
 /// worker, and SKIP LOCKED lets them share the queue without taking the same rows.
 /// </summary>
 public sealed partial class ImageDeletionWorker(
-    IServiceScopeFactory scopes, IAmazonS3 s3, IOptions<StorageOptions> storage, ILogger<ImageDeletionWorker> logger) : BackgroundService
+    IServiceScopeFactory scopes, IAmazonS3 s3, IOptions<StorageOptions> storage, TimeProvider clock, ILogger<ImageDeletionWorker> logger) : BackgroundService
 {
     private const int BatchSize = 100;
 
@@ -49,7 +49,9 @@ public sealed partial class ImageDeletionWorker(
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var batch = await db.ImageDeletions
-                .FromSql($"SELECT * FROM image_deletions ORDER BY id LIMIT {BatchSize} FOR UPDATE SKIP LOCKED")
+                // Only entries past the grace period: an image posted again soon after its post was deleted
+                // (a re-post) takes its entry off the queue before the worker can reach it.
+                .FromSql($"SELECT * FROM image_deletions WHERE created_at < {clock.GetUtcNow().AddSeconds(-storage.Value.ImageDeletionDelaySeconds)} ORDER BY id LIMIT {BatchSize} FOR UPDATE SKIP LOCKED")
                 .ToListAsync(cancellationToken);
             if (batch.Count == 0)
             {

@@ -73,6 +73,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Auth:Issuer"] = TestIssuer,
             ["Auth:SigningKeyPem"] = Isolation.SigningKeyPem,
             ["Storage:ImageDeletionIntervalSeconds"] = "1",
+            ["Storage:ImageDeletionDelaySeconds"] = "3",
         };
         // Test classes share one client address; the rate-limit tests set their own small limits.
         foreach (var rule in new[] { "RegisterPerIp", "RegisterPerUsername", "LoginPerIp", "LoginPerAccount", "RefreshPerIp", "RefreshPerSession" })

@@ -28,6 +28,10 @@ public sealed class StorageOptions : IValidatableObject
     [Range(1, 3600)]
     public int ImageDeletionIntervalSeconds { get; set; } = 30;
 
+    /// <summary>How long a deleted post's images wait before deletion, so that posting them again in the meantime keeps them.</summary>
+    [Range(0, 86_400)]
+    public int ImageDeletionDelaySeconds { get; set; } = 60;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!string.IsNullOrWhiteSpace(ServiceUrl) && !IsHttpUrl(ServiceUrl))
