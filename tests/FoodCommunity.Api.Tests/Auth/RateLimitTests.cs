@@ -3,8 +3,11 @@ using FoodCommunity.Api.Tests.Infrastructure;
 
 namespace FoodCommunity.Api.Tests.Auth;
 
-/// <summary>Limits are counted in Redis: two API instances behind the ALB share one budget.</summary>
-public sealed class RateLimitTests(ApiFactory api) : IClassFixture<ApiFactory>
+/// <summary>
+/// Limits are counted in Redis: two API instances behind the ALB share one budget.
+/// Each test has a key prefix of its own, so no other test's requests count against its budget.
+/// </summary>
+public sealed class RateLimitTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -17,8 +20,9 @@ public sealed class RateLimitTests(ApiFactory api) : IClassFixture<ApiFactory>
             ["RateLimits:LoginPerAccount:PermitLimit"] = $"{limit}",
             ["RateLimits:LoginPerAccount:WindowSeconds"] = "120",
         };
-        await using var first = await ApiFactory.SharingStateWithAsync(api, settings);
-        await using var second = await ApiFactory.SharingStateWithAsync(api, settings);
+        await using var first = ApiFactory.WithOwnState(settings);
+        await first.InitializeAsync();
+        await using var second = await ApiFactory.SharingStateWithAsync(first, settings);
         using var a = first.CreateClient();
         using var b = second.CreateClient();
         var username = ApiClient.NewUsername();
@@ -52,8 +56,9 @@ public sealed class RateLimitTests(ApiFactory api) : IClassFixture<ApiFactory>
             ["RateLimits:RegisterPerIp:PermitLimit"] = $"{limit}",
             ["RateLimits:RegisterPerIp:WindowSeconds"] = "120",
         };
-        await using var first = await ApiFactory.SharingStateWithAsync(api, settings);
-        await using var second = await ApiFactory.SharingStateWithAsync(api, settings);
+        await using var first = ApiFactory.WithOwnState(settings);
+        await first.InitializeAsync();
+        await using var second = await ApiFactory.SharingStateWithAsync(first, settings);
         using var a = first.CreateClient();
         using var b = second.CreateClient();
 
