@@ -16,7 +16,8 @@ namespace FoodCommunity.Api.Likes;
 /// in MySQL, read and advanced inside the transaction that applies the batch: a batch is applied
 /// exactly once even if two instances race for it, and a flusher that dies at any point leaves
 /// either the whole batch applied with its checkpoint or nothing. A lease a dead instance held
-/// expires, and another instance carries on from the checkpoint.
+/// expires, and another instance carries on from the checkpoint; an instance that fails a shard
+/// (say, it cannot reach MySQL) or stops gives its leases up at once so a healthy one takes over.
 /// </summary>
 public sealed partial class LikeFlusher(
     IServiceScopeFactory scopes,
@@ -41,8 +42,17 @@ public sealed partial class LikeFlusher(
         return 0
         """);
 
+    private static readonly LuaScript ReleaseScript = LuaScript.Prepare("""
+        if redis.call('GET', @lease) == @me then
+          return redis.call('DEL', @lease)
+        end
+        return 0
+        """);
+
     /// <summary>Events younger than this are left for the next round; above appendfsync everysec's one second.</summary>
     internal const int DurabilityGuardMilliseconds = 2000;
+
+    private const int FailedShardBackOffSeconds = 5;
 
     private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
@@ -51,42 +61,62 @@ public sealed partial class LikeFlusher(
         var settings = options.Value;
         var idle = TimeSpan.FromMilliseconds(settings.FlushIntervalMilliseconds);
         var busy = false;
-        while (!stoppingToken.IsCancellationRequested)
+        // After failing a shard, leave it to other instances for a while before trying it again.
+        var backOffUntil = new long[settings.Shards];
+        try
         {
-            // Pause first (unless the last round left a backlog): a starting instance settles before it flushes.
-            if (!busy)
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(idle, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
+                // Pause first (unless the last round left a backlog): a starting instance settles before it flushes.
+                if (!busy)
+                {
+                    await Task.Delay(idle, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
 
-            busy = false;
-            // Start at a different shard each round, so instances spread over the shards.
-            var start = Random.Shared.Next(settings.Shards);
-            for (var i = 0; i < settings.Shards && !stoppingToken.IsCancellationRequested; i++)
-            {
-                var shard = (start + i) % settings.Shards;
+                busy = false;
+                // Start at a different shard each round, so instances spread over the shards.
+                var start = Random.Shared.Next(settings.Shards);
+                for (var i = 0; i < settings.Shards && !stoppingToken.IsCancellationRequested; i++)
+                {
+                    var shard = (start + i) % settings.Shards;
+                    if (clock.GetTimestamp() < backOffUntil[shard])
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        if (await TryHoldLeaseAsync(shard))
+                        {
+                            busy |= await FlushShardAsync(shard, stoppingToken) == settings.FlushBatchSize;
+                        }
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // MySQL or Redis unavailable, or a lock timeout: this shard's events stay queued.
+                        LogShardFailed(logger, shard, e);
+                        backOffUntil[shard] = clock.GetTimestamp() + (FailedShardBackOffSeconds * clock.TimestampFrequency);
+                        await TryReleaseLeaseAsync(shard);
+                    }
+                }
+
                 try
                 {
-                    if (await TryHoldLeaseAsync(shard))
-                    {
-                        busy |= await FlushShardAsync(shard, stoppingToken) == settings.FlushBatchSize;
-                    }
+                    // Separately: with MySQL down, the backlog is exactly what an operator must see growing.
+                    await metrics.ObserveBacklogAsync(stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // MySQL or Redis unavailable, or a lock timeout: this shard's events stay queued for the next round.
-                    LogShardFailed(logger, shard, e);
+                    LogMetricsFailed(logger, e);
                 }
             }
-
-            try
+        }
+        finally
+        {
+            // Stopping (a deploy, a Spot reclaim): hand the shards over now rather than when the leases expire.
+            for (var shard = 0; shard < settings.Shards; shard++)
             {
-                // Separately: with MySQL down, the backlog is exactly what an operator must see growing.
-                await metrics.ObserveBacklogAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogMetricsFailed(logger, e);
+                await TryReleaseLeaseAsync(shard);
             }
         }
     }
@@ -98,6 +128,19 @@ public sealed partial class LikeFlusher(
             me = _instance,
             ttl = options.Value.FlushLeaseSeconds * 1000L,
         }) == 1;
+
+    private async Task TryReleaseLeaseAsync(int shard)
+    {
+        try
+        {
+            await redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, new { lease = keys.LikeFlushLease(shard), me = _instance });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The lease expires on its own.
+            LogReleaseFailed(logger, shard, e);
+        }
+    }
 
     /// <summary>Applies the next batch of the shard's events; returns how many events it applied.</summary>
     internal async Task<int> FlushShardAsync(int shard, CancellationToken cancellationToken)
@@ -268,6 +311,9 @@ public sealed partial class LikeFlusher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Like flush of shard {Shard} failed; its events stay queued")]
     private static partial void LogShardFailed(ILogger logger, int shard, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Like flush lease of shard {Shard} not released; it will expire")]
+    private static partial void LogReleaseFailed(ILogger logger, int shard, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Like backlog metrics could not be observed")]
     private static partial void LogMetricsFailed(ILogger logger, Exception exception);

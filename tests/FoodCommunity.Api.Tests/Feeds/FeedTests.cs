@@ -22,13 +22,17 @@ public sealed class FeedTests(ApiFactory api) : IClassFixture<ApiFactory>
         var posted = new ConcurrentBag<string>();
         var other = await _client.RegisterAsync();
         using var stop = new CancellationTokenSource();
+        var postingStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var poster = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
                 posted.Add(await _client.CreatePostAsync(api, other, "meanwhile"));
+                postingStarted.TrySetResult();
             }
         }, Ct);
+        // On a busy machine the poster may start late; paging must overlap its posts, not finish first.
+        await postingStarted.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
         var paged = new List<string>();
         var pagedAuthors = new Dictionary<string, string>();

@@ -18,9 +18,10 @@ public sealed class ReplicaRoutingTests(ApiFactory api) : IClassFixture<ApiFacto
         await using var routed = await ApiFactory.SharingStateWithAsync(api, new Dictionary<string, string?>
         {
             ["ConnectionStrings:MySqlReplica"] = replica,
-            ["Database:ReadYourWritesSeconds"] = "2",
+            ["Database:ReadYourWritesSeconds"] = "5",
         });
         using var client = routed.CreateClient();
+        await WaitUntilAsync(() => routed.GetService<FoodCommunity.Api.Infrastructure.Data.ReplicaMonitor>().Available);
 
         var author = await client.RegisterAsync();
         var postId = await client.CreatePostAsync(routed, author, "fresh off the pan");
@@ -38,7 +39,7 @@ public sealed class ReplicaRoutingTests(ApiFactory api) : IClassFixture<ApiFacto
         Assert.DoesNotContain(postId, await client.ReadAllPagesAsync("/api/v1/feed/latest"));
 
         // Once the read-your-writes window has passed, the author reads the replica too.
-        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         HttpStatusCode status;
         do
         {
@@ -81,5 +82,17 @@ public sealed class ReplicaRoutingTests(ApiFactory api) : IClassFixture<ApiFacto
         using var anonymous = await client.GetAsync($"/api/v1/posts/{postId}", Ct);
 
         Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
+    }
+
+    /// <summary>A new instance trusts the replica only once its monitor has had an answer.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.True(condition(), "the replica monitor never saw the replica answer");
     }
 }
