@@ -54,7 +54,15 @@ public sealed partial class LikeFlusher(
 
     private const int FailedShardBackOffSeconds = 5;
 
+    /// <summary>The backlog gauges are read this often (one MySQL query), not every round.</summary>
+    private const int BacklogObservationIntervalSeconds = 2;
+
+    /// <summary>Applied events leave the stream after the retention window; idle shards are trimmed this often.</summary>
+    private const int IdleTrimIntervalSeconds = 10;
+
     private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private readonly string?[] _checkpointHints = new string?[options.Value.Shards];
+    private readonly long[] _nextIdleTrim = new long[options.Value.Shards];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -63,6 +71,7 @@ public sealed partial class LikeFlusher(
         var busy = false;
         // After failing a shard, leave it to other instances for a while before trying it again.
         var backOffUntil = new long[settings.Shards];
+        var nextObservation = 0L;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -90,16 +99,28 @@ public sealed partial class LikeFlusher(
                         {
                             busy |= await FlushShardAsync(shard, stoppingToken) == settings.FlushBatchSize;
                         }
+                        else
+                        {
+                            // Another instance flushes it now and moves its checkpoint on.
+                            _checkpointHints[shard] = null;
+                        }
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
                         // MySQL or Redis unavailable, or a lock timeout: this shard's events stay queued.
+                        _checkpointHints[shard] = null;
                         LogShardFailed(logger, shard, e);
                         backOffUntil[shard] = clock.GetTimestamp() + (FailedShardBackOffSeconds * clock.TimestampFrequency);
                         await TryReleaseLeaseAsync(shard);
                     }
                 }
 
+                if (clock.GetTimestamp() < nextObservation)
+                {
+                    continue;
+                }
+
+                nextObservation = clock.GetTimestamp() + (BacklogObservationIntervalSeconds * clock.TimestampFrequency);
                 try
                 {
                     // Separately: with MySQL down, the backlog is exactly what an operator must see growing.
@@ -145,19 +166,26 @@ public sealed partial class LikeFlusher(
     /// <summary>Applies the next batch of the shard's events; returns how many events it applied.</summary>
     internal async Task<int> FlushShardAsync(int shard, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>();
-        var checkpoint = await db.LikeCheckpoints.AsNoTracking().SingleOrDefaultAsync(c => c.Shard == shard, cancellationToken);
-        var after = checkpoint?.LastEventId ?? "0-0";
+        // Where this instance last saw the checkpoint, while it holds the lease: an idle round then
+        // costs one XRANGE and no MySQL query. Only a hint; the transaction below checks it.
+        var after = _checkpointHints[shard] ??= await ReadCheckpointAsync(shard, cancellationToken);
         // Only events Redis has surely persisted (AOF fsyncs every second): had MySQL a like that a
         // crashed Redis lost, the two would disagree for good.
         var durable = $"{clock.GetUtcNow().AddMilliseconds(-DurabilityGuardMilliseconds).ToUnixTimeMilliseconds()}";
         var entries = await redis.GetDatabase().StreamRangeAsync(keys.LikeEvents(shard), "(" + after, durable, options.Value.FlushBatchSize);
         if (entries.Length == 0)
         {
-            await TrimAsync(shard, after);
+            if (clock.GetTimestamp() >= _nextIdleTrim[shard])
+            {
+                _nextIdleTrim[shard] = clock.GetTimestamp() + (IdleTrimIntervalSeconds * clock.TimestampFrequency);
+                await TrimAsync(shard, after);
+            }
+
             return 0;
         }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>();
 
         var events = entries.Select(e => LikeEvent.TryParse(e, out var change) ? change : (LikeEvent?)null).OfType<LikeEvent>().ToList();
         var started = Stopwatch.GetTimestamp();
@@ -173,6 +201,7 @@ public sealed partial class LikeFlusher(
             if ((current?.LastEventId ?? "0-0") != after)
             {
                 // Another flusher applied this range meanwhile; start again from its checkpoint.
+                _checkpointHints[shard] = current?.LastEventId ?? "0-0";
                 return (long?)null;
             }
 
@@ -196,6 +225,8 @@ public sealed partial class LikeFlusher(
             return 0;
         }
 
+        _checkpointHints[shard] = entries[^1].Id!;
+
         metrics.RecordBatch(Stopwatch.GetElapsedTime(started), rowsWritten);
         // Events of deleted posts: make sure their like state is gone too (the delete's own cleanup may have missed Redis).
         foreach (var postId in deletedPosts)
@@ -205,6 +236,14 @@ public sealed partial class LikeFlusher(
 
         await TrimAsync(shard, entries[^1].Id!);
         return entries.Length;
+    }
+
+    private async Task<string> ReadCheckpointAsync(int shard, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>();
+        var checkpoint = await db.LikeCheckpoints.AsNoTracking().SingleOrDefaultAsync(c => c.Shard == shard, cancellationToken);
+        return checkpoint?.LastEventId ?? "0-0";
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using FoodCommunity.Api.Infrastructure.Redis;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -23,8 +24,14 @@ public sealed class ReadDatabase(
 
     private bool HasReplica => !string.IsNullOrWhiteSpace(connectionStrings.Value.MySqlReplica);
 
-    public async Task<FoodCommunityDbContext> ForAsync(Guid? callerId) =>
-        !HasReplica || !replicaMonitor.Available || await WroteRecentlyAsync(callerId) ? primary : replica;
+    public async Task<FoodCommunityDbContext> ForAsync(Guid? callerId)
+    {
+        var db = !HasReplica || !replicaMonitor.Available || await WroteRecentlyAsync(callerId) ? primary : replica;
+        // One connection for all of the request's reads (returned to the pool with the scope): left to
+        // itself EF opens one per query, and every open from the pool costs a session reset round trip.
+        await db.Database.OpenConnectionAsync();
+        return db;
+    }
 
     /// <summary>
     /// True when the caller wrote within the read-your-writes window (or that cannot be known): their
