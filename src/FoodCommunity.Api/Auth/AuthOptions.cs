@@ -31,6 +31,13 @@ public sealed class AuthOptions : IValidatableObject
     [Range(1, 365)]
     public int RefreshTokenDays { get; set; } = 30;
 
+    /// <summary>
+    /// However often a session is refreshed, it ends this long after its login (a copied refresh
+    /// token that is used regularly does not live for ever); then the user signs in again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan SessionMaxLifetime { get; set; } = TimeSpan.FromDays(90);
+
     /// <summary>Tolerated clock difference between instances for nbf/exp; small, because tokens live 15 minutes.</summary>
     [Range(0, 120)]
     public int ClockSkewSeconds { get; set; } = 30;

@@ -27,8 +27,10 @@ public abstract record RefreshOutcome
 /// base64url(family id ‖ 256 random bits); Redis keeps only SHA-256 hashes. Each refresh spends the
 /// presented token and issues the next; presenting a spent one revokes the family (theft detection).
 /// Every step is one Lua script over keys of one hash slot, so it is atomic, also on Redis Cluster.
+/// The expiry slides with each refresh up to the session's maximum lifetime, counted from its start,
+/// which the family id carries (a UUIDv7: its first 48 bits are the login's Unix milliseconds).
 /// </summary>
-public sealed class RefreshSessions(IConnectionMultiplexer redis, RedisKeys keys, IOptions<AuthOptions> options)
+public sealed class RefreshSessions(IConnectionMultiplexer redis, RedisKeys keys, IOptions<AuthOptions> options, TimeProvider clock)
 {
     private const int FamilyIdBytes = 16;
     private const int SecretBytes = 32;
@@ -68,17 +70,34 @@ public sealed class RefreshSessions(IConnectionMultiplexer redis, RedisKeys keys
         return 0
         """);
 
-    private TimeSpan Lifetime => TimeSpan.FromDays(options.Value.RefreshTokenDays);
+    /// <summary>
+    /// How long the family lives from now on: the sliding expiry, but never past its maximum lifetime.
+    /// Zero for an id that is no UUIDv7 of a real time (no family of ours; a forged token).
+    /// </summary>
+    private TimeSpan RemainingLifetime(Guid familyId)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        familyId.TryWriteBytes(bytes, bigEndian: true, out _);
+        var startedMs = (long)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes) >> 16);
+        if (familyId.Version != 7 || startedMs > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+        {
+            return TimeSpan.Zero;
+        }
+
+        var untilMax = DateTimeOffset.FromUnixTimeMilliseconds(startedMs) + options.Value.SessionMaxLifetime - clock.GetUtcNow();
+        var sliding = TimeSpan.FromDays(options.Value.RefreshTokenDays);
+        return untilMax < sliding ? untilMax : sliding;
+    }
 
     /// <summary>Starts a new family (one per login or registration) and returns its first token.</summary>
     public async Task<string> StartAsync(Guid userId)
     {
-        var familyId = Guid.CreateVersion7();
+        var familyId = Guid.CreateVersion7(clock.GetUtcNow());
         var (token, hash) = NewToken(familyId);
         var session = keys.Session(familyId);
         var batch = redis.GetDatabase().CreateTransaction();
         _ = batch.HashSetAsync(session, [new HashEntry("user", userId.ToString()), new HashEntry("current", hash)]);
-        _ = batch.KeyExpireAsync(session, Lifetime);
+        _ = batch.KeyExpireAsync(session, RemainingLifetime(familyId));
         await batch.ExecuteAsync();
         return token;
     }
@@ -90,6 +109,13 @@ public sealed class RefreshSessions(IConnectionMultiplexer redis, RedisKeys keys
             return new RefreshOutcome.Rejected();
         }
 
+        var remaining = RemainingLifetime(familyId);
+        if (remaining < TimeSpan.FromSeconds(1))
+        {
+            // Past its maximum lifetime: its keys expire now (their expiry was capped at it), and the user signs in again.
+            return new RefreshOutcome.Rejected();
+        }
+
         var (next, nextHash) = NewToken(familyId);
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(RotateScript, new
         {
@@ -98,7 +124,7 @@ public sealed class RefreshSessions(IConnectionMultiplexer redis, RedisKeys keys
             presented = presentedHash,
             next = nextHash,
             remembered = SpentTokensRemembered,
-            ttl = (long)Lifetime.TotalSeconds,
+            ttl = (long)remaining.TotalSeconds,
         }))!;
         return (int)result[0] switch
         {

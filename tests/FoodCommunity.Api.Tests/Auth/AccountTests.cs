@@ -2,10 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using FoodCommunity.Api.Auth;
 using FoodCommunity.Api.Infrastructure.Data;
+using FoodCommunity.Api.Infrastructure.Redis;
 using FoodCommunity.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
+using StackExchange.Redis;
 
 namespace FoodCommunity.Api.Tests.Auth;
 
@@ -173,11 +175,47 @@ public sealed class AccountTests(ApiFactory api) : IClassFixture<ApiFactory>
     [InlineData("")]
     [InlineData("not-a-token")]
     [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("________________________________________________________________")] // all bits set: a family id past any date
     public async Task Refresh_WithAMissingOrForgedToken_IsRefused(string token)
     {
         using var response = await _client.PostJsonAsync("/api/v1/auth/refresh", new { refreshToken = token });
 
         Assert.Equal(token.Length == 0 ? HttpStatusCode.BadRequest : HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ASession_EndsAtItsMaximumLifetime_HoweverOftenItIsRefreshed()
+    {
+        var lifetime = TimeSpan.FromSeconds(5);
+        await using var shortSessions = await ApiFactory.SharingStateWithAsync(api, new Dictionary<string, string?>
+        {
+            ["Auth:SessionMaxLifetime"] = lifetime.ToString(),
+        });
+        using var client = shortSessions.CreateClient();
+        var tokens = await client.RegisterAsync();
+        var startedNoLaterThan = DateTimeOffset.UtcNow;
+        var family = RefreshSessions.FamilyOf(tokens.RefreshToken)!.Value;
+        var session = shortSessions.GetService<RedisKeys>().Session(family);
+        var redis = shortSessions.GetService<IConnectionMultiplexer>().GetDatabase();
+
+        // Refreshed within its lifetime: works, and the sliding expiry stops at the maximum.
+        using (var refreshed = await client.PostJsonAsync("/api/v1/auth/refresh", new { refreshToken = tokens.RefreshToken }))
+        {
+            Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+            tokens = (await refreshed.Content.ReadFromJsonAsync<TokenResponse>(Ct))!;
+        }
+
+        Assert.InRange(await redis.KeyTimeToLiveAsync(session) ?? TimeSpan.MaxValue, TimeSpan.Zero, lifetime);
+
+        var wait = startedNoLaterThan + lifetime + TimeSpan.FromMilliseconds(500) - DateTimeOffset.UtcNow;
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, Ct);
+        }
+
+        using var late = await client.PostJsonAsync("/api/v1/auth/refresh", new { refreshToken = tokens.RefreshToken });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, late.StatusCode);
     }
 
     [Fact]
