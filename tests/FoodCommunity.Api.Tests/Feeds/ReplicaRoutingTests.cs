@@ -21,7 +21,10 @@ public sealed class ReplicaRoutingTests(ApiFactory api) : IClassFixture<ApiFacto
             ["Database:ReadYourWritesSeconds"] = "5",
         });
         using var client = routed.CreateClient();
-        await WaitUntilAsync(() => routed.GetService<FoodCommunity.Api.Infrastructure.Data.ReplicaMonitor>().Available);
+        // A new instance trusts the replica only once its monitor has had an answer.
+        var monitor = routed.GetService<FoodCommunity.Api.Infrastructure.Data.ReplicaMonitor>();
+        Assert.True(await Eventually.AnswerAsync(() => Task.FromResult(monitor.Available), available => available, TimeSpan.FromSeconds(15)),
+            "the replica monitor never saw the replica answer");
 
         var author = await client.RegisterAsync();
         var postId = await client.CreatePostAsync(routed, author, "fresh off the pan");
@@ -39,15 +42,11 @@ public sealed class ReplicaRoutingTests(ApiFactory api) : IClassFixture<ApiFacto
         Assert.DoesNotContain(postId, await client.ReadAllPagesAsync("/api/v1/feed/latest"));
 
         // Once the read-your-writes window has passed, the author reads the replica too.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        HttpStatusCode status;
-        do
+        var status = await Eventually.AnswerAsync(async () =>
         {
-            await Task.Delay(250, Ct);
             using var later = await client.GetAsync($"/api/v1/posts/{postId}", author.AccessToken);
-            status = later.StatusCode;
-        }
-        while (status == HttpStatusCode.OK && DateTime.UtcNow < deadline);
+            return later.StatusCode;
+        }, s => s != HttpStatusCode.OK, TimeSpan.FromSeconds(30));
 
         Assert.Equal(HttpStatusCode.NotFound, status);
     }
@@ -82,17 +81,5 @@ public sealed class ReplicaRoutingTests(ApiFactory api) : IClassFixture<ApiFacto
         using var anonymous = await client.GetAsync($"/api/v1/posts/{postId}", Ct);
 
         Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
-    }
-
-    /// <summary>A new instance trusts the replica only once its monitor has had an answer.</summary>
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100, Ct);
-        }
-
-        Assert.True(condition(), "the replica monitor never saw the replica answer");
     }
 }

@@ -65,22 +65,13 @@ public sealed class HealthTests(ApiFactory api) : IClassFixture<ApiFactory>
     /// check on a fresh host (SDK warm-up, connection set-up) can overrun the check timeout on a
     /// loaded test machine, as it can on a booting instance, which the ALB asks again.
     /// </summary>
-    private static async Task<(HttpStatusCode Status, Dictionary<string, string> Checks)> ReadyAsync(
-        HttpClient client, HttpStatusCode expected, Func<Dictionary<string, string>, bool>? settled = null)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
+    private static Task<(HttpStatusCode Status, Dictionary<string, string> Checks)> ReadyAsync(
+        HttpClient client, HttpStatusCode expected, Func<Dictionary<string, string>, bool>? settled = null) =>
+        Eventually.AnswerAsync(async () =>
         {
             using var ready = await client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
-            var checks = await ReadChecksAsync(ready);
-            if ((ready.StatusCode == expected && (settled?.Invoke(checks) ?? true)) || DateTime.UtcNow > deadline)
-            {
-                return (ready.StatusCode, checks);
-            }
-
-            await Task.Delay(500, TestContext.Current.CancellationToken);
-        }
-    }
+            return (ready.StatusCode, await ReadChecksAsync(ready));
+        }, answer => answer.StatusCode == expected && (settled?.Invoke(answer.Item2) ?? true), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(500));
 
     private static async Task<Dictionary<string, string>> ReadChecksAsync(HttpResponseMessage response)
     {

@@ -79,18 +79,10 @@ public static class LikeTestData
     /// <summary>Polls until MySQL holds exactly the expected likers (with a matching like_count), or fails at the deadline.</summary>
     public static async Task WaitForMySqlAsync(ApiFactory api, Guid postId, IReadOnlySet<Guid> expected, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var (likers, count) = await ReadMySqlAsync(api, postId);
-            if (likers.SetEquals(expected) && count == expected.Count)
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline,
-                $"post {postId}: MySQL has {likers.Count} like rows and like_count {count}; expected {expected.Count}");
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
+        var (likers, count) = await Eventually.AnswerAsync(() => ReadMySqlAsync(api, postId),
+            mysql => mysql.Likers.SetEquals(expected) && mysql.Count == expected.Count,
+            timeout ?? TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+        Assert.True(likers.SetEquals(expected) && count == expected.Count,
+            $"post {postId}: MySQL has {likers.Count} like rows and like_count {count}; expected {expected.Count}");
     }
 }

@@ -258,20 +258,18 @@ public sealed class PostTests(ApiFactory api) : IClassFixture<ApiFactory>
     private static async Task WaitUntilGoneFromBucketAsync(ApiFactory factory, string key, TimeSpan timeout)
     {
         var s3 = factory.GetService<IAmazonS3>();
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        var gone = await Eventually.AnswerAsync(async () =>
         {
             try
             {
                 using var head = await s3.GetObjectAsync(factory.Isolation.BucketName, key, Ct);
+                return false;
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
             {
-                return;
+                return true;
             }
-
-            Assert.True(DateTime.UtcNow < deadline, $"{key} is still in the bucket");
-            await Task.Delay(200, Ct);
-        }
+        }, gone => gone, timeout);
+        Assert.True(gone, $"{key} is still in the bucket");
     }
 }
