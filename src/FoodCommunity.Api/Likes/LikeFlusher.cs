@@ -333,7 +333,7 @@ public sealed partial class LikeFlusher(
     private async Task TrimAsync(int shard, string appliedThrough)
     {
         var retentionBound = clock.GetUtcNow().AddSeconds(-options.Value.AppliedEventRetentionSeconds).ToUnixTimeMilliseconds();
-        var appliedMs = long.Parse(appliedThrough.AsSpan(0, appliedThrough.IndexOf('-', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
+        var appliedMs = LikeEvent.MillisecondsOf(appliedThrough);
         if (appliedMs == 0)
         {
             return;

@@ -71,7 +71,7 @@ public sealed class LikeMetrics
             var next = await database.StreamRangeAsync(_keys.LikeEvents(shard), "(" + (checkpoint?.LastEventId ?? "0-0"), "+", 1);
             if (next.Length == 1)
             {
-                var ms = long.Parse(((string)next[0].Id!).Split('-')[0], System.Globalization.CultureInfo.InvariantCulture);
+                var ms = LikeEvent.MillisecondsOf(next[0].Id!);
                 oldest = Math.Max(oldest, (DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeMilliseconds(ms)).TotalSeconds);
             }
         }

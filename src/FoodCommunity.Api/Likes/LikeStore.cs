@@ -311,16 +311,16 @@ public readonly record struct LikeEvent(string Post, string User, bool Liked, lo
     }
 
     /// <summary>Orders stream entry ids ("ms-seq") as Redis does.</summary>
-    public static int CompareIds(string left, string right)
-    {
-        static (long Ms, long Seq) Split(string id)
-        {
-            var dash = id.IndexOf('-', StringComparison.Ordinal);
-            return dash < 0
-                ? (long.Parse(id, System.Globalization.CultureInfo.InvariantCulture), 0)
-                : (long.Parse(id.AsSpan(0, dash), System.Globalization.CultureInfo.InvariantCulture), long.Parse(id.AsSpan(dash + 1), System.Globalization.CultureInfo.InvariantCulture));
-        }
+    public static int CompareIds(string left, string right) => SplitId(left).CompareTo(SplitId(right));
 
-        return Split(left).CompareTo(Split(right));
+    /// <summary>The Unix milliseconds at which Redis appended the stream entry with this id.</summary>
+    public static long MillisecondsOf(string id) => SplitId(id).Ms;
+
+    private static (long Ms, long Seq) SplitId(string id)
+    {
+        var dash = id.IndexOf('-', StringComparison.Ordinal);
+        return dash < 0
+            ? (long.Parse(id, System.Globalization.CultureInfo.InvariantCulture), 0)
+            : (long.Parse(id.AsSpan(0, dash), System.Globalization.CultureInfo.InvariantCulture), long.Parse(id.AsSpan(dash + 1), System.Globalization.CultureInfo.InvariantCulture));
     }
 }
