@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Infrastructure.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -76,15 +77,12 @@ public sealed class RefreshSessions(IConnectionMultiplexer redis, RedisKeys keys
     /// </summary>
     private TimeSpan RemainingLifetime(Guid familyId)
     {
-        Span<byte> bytes = stackalloc byte[16];
-        familyId.TryWriteBytes(bytes, bigEndian: true, out _);
-        var startedMs = (long)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes) >> 16);
-        if (familyId.Version != 7 || startedMs > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+        if (!UuidV7.TryGetTime(familyId, out var started))
         {
             return TimeSpan.Zero;
         }
 
-        var untilMax = DateTimeOffset.FromUnixTimeMilliseconds(startedMs) + options.Value.SessionMaxLifetime - clock.GetUtcNow();
+        var untilMax = started + options.Value.SessionMaxLifetime - clock.GetUtcNow();
         var sliding = TimeSpan.FromDays(options.Value.RefreshTokenDays);
         return untilMax < sliding ? untilMax : sliding;
     }

@@ -1,3 +1,5 @@
+using FoodCommunity.Api.Infrastructure.Data;
+
 namespace FoodCommunity.Api.Feeds;
 
 /// <summary>
@@ -23,16 +25,7 @@ public static class FeedQueries
     /// like_count, a range of the primary key and a sort of one day's posts.
     /// </summary>
     public static FormattableString MostLikedSince(DateTimeOffset since, int take) =>
-        $"SELECT id AS Value FROM posts WHERE id >= {FirstIdAt(since)} ORDER BY like_count DESC, id DESC LIMIT {take}";
-
-    /// <summary>The smallest UUIDv7 of a given millisecond: a lower bound for ids created from then on.</summary>
-    public static Guid FirstIdAt(DateTimeOffset time)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes[..8], time.ToUnixTimeMilliseconds() << 16);
-        bytes[6] = 0x70;
-        return new Guid(bytes, bigEndian: true);
-    }
+        $"SELECT id AS Value FROM posts WHERE id >= {UuidV7.FirstAt(since)} ORDER BY like_count DESC, id DESC LIMIT {take}";
 
     /// <summary>
     /// The caller's own posts and their followees' posts, merged. Each half is limited on its own, so
