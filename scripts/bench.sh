@@ -60,14 +60,7 @@ mkdir -p "$DATA_DIR"
 SEED=(users=10000 posts=100000 comments=100000 tags=300 hot=5 hot_likes=5000 hot_comments=300
   like_xm=2.2 like_alpha=1.2 follow_xm=10 follow_alpha=1.6 max_following=2000 follow_skew=2.5)
 
-trap bench_cleanup EXIT
-trap 'exit 130' INT TERM
-
-STARTED=$SECONDS
-DATE_UTC=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-ensure_tools
-build_all
-services_up
+bench_begin
 MACHINE=$(machine_json)
 MYSQL_PID=$(service_pid mysql)
 REDIS_PID=$(service_pid redis)

@@ -191,6 +191,17 @@ bench_cleanup() {
   BENCH_SECRETS=()
 }
 
+# How both benchmarks begin: clean up whatever happens, note the start, build, bring the services up.
+bench_begin() {
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+  STARTED=$SECONDS
+  DATE_UTC=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  ensure_tools
+  build_all
+  services_up
+}
+
 # ------------------------------------------------------------------ measuring
 
 CLK_TCK=$(getconf CLK_TCK)

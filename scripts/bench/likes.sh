@@ -47,14 +47,7 @@ TOKEN_USERS=4000    # the users who like and unlike (users 2000 .. 5999)
 RUN_DIR="${FC_BENCH_OUT_DIR:-$REPO_ROOT/artifacts/bench/likes-$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$RUN_DIR"
 
-trap bench_cleanup EXIT
-trap 'exit 130' INT TERM
-
-STARTED=$SECONDS
-DATE_UTC=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-ensure_tools
-build_all
-services_up
+bench_begin
 make_signing_key
 api_migrate
 
