@@ -1,4 +1,5 @@
 using FoodCommunity.Api.Infrastructure.Data;
+using FoodCommunity.Api.Infrastructure.Http;
 using FoodCommunity.Api.Infrastructure.Storage;
 using FoodCommunity.Api.Users;
 using FoodCommunity.Domain.Accounts;
@@ -6,7 +7,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using MySqlConnector;
-using FoodCommunity.Api.Infrastructure.Http;
 
 namespace FoodCommunity.Api.Auth;
 
@@ -36,13 +36,15 @@ public static partial class AuthApi
     {
         var username = AccountRules.NormalizeUsername(request.Username ?? "");
         var email = AccountRules.NormalizeEmail(request.Email ?? "");
-        var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? username : request.DisplayName.Trim();
+        // An absent or blank display name defaults to the username.
+        var displayName = request.DisplayName is null ? username : AccountRules.NormalizeDisplayName(request.DisplayName);
+        displayName = displayName is "" ? username : displayName;
         var errors = new Dictionary<string, string[]>();
         errors.AddIfAny("username", AccountRules.DescribeUsernameProblem(username));
         errors.AddIfAny("email", AccountRules.DescribeEmailProblem(email));
         errors.AddIfAny("password", AccountRules.DescribePasswordProblem(request.Password ?? ""));
         errors.AddIfAny("displayName", AccountRules.DescribeDisplayNameProblem(displayName));
-        if (errors.Count > 0)
+        if (errors.Count > 0 || username is null || email is null || displayName is null)
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -65,7 +67,7 @@ public static partial class AuthApi
         var user = new User
         {
             Username = username,
-            Email = request.Email!.Trim(),
+            Email = email,
             EmailNormalized = email,
             PasswordHash = "",
             DisplayName = displayName,
@@ -90,19 +92,22 @@ public static partial class AuthApi
     }
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> Login(
-        LoginRequest request, FoodCommunityDbContext db, Passwords passwords, AuthRateLimits limits,
+        LoginRequest request, FoodCommunityDbContext db, Passwords passwords, SignInThrottle throttle,
         TokenIssuer issuer, ILogger<TokenIssuer> logger, HttpContext http, CancellationToken cancellationToken)
     {
+        // Bounded before anything else: a login longer than any address cannot match an account.
+        var login = AccountRules.NormalizeLogin(request.Login ?? "");
         var errors = new Dictionary<string, string[]>();
-        errors.AddIfAny("login", string.IsNullOrWhiteSpace(request.Login) ? "Enter your username or e-mail address." : null);
-        errors.AddIfAny("password", string.IsNullOrEmpty(request.Password) ? "Enter your password." : null);
-        if (errors.Count > 0)
+        errors.AddIfAny("login", string.IsNullOrEmpty(login) ? $"Enter your username or e-mail address (at most {AccountRules.EmailMaxLength} characters)." : null);
+        errors.AddIfAny("password", request.Password is not { Length: > 0 and <= AccountRules.PasswordMaxLength }
+            ? $"Enter your password (at most {AccountRules.PasswordMaxLength} characters)." : null);
+        if (errors.Count > 0 || login is null)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        var login = request.Login!.Trim().ToLowerInvariant();
-        if (await limits.TryAcquireAsync(AuthRateLimits.LoginPerAccount, login, cancellationToken) is { } wait)
+        var network = ClientNetwork.Of(http);
+        if (await throttle.CheckAsync(login, network) is { } wait)
         {
             return TooManyRequests(http, wait);
         }
@@ -113,6 +118,7 @@ public static partial class AuthApi
         var verdict = passwords.Verify(user, request.Password!);
         if (user is null || verdict == PasswordVerificationResult.Failed)
         {
+            await throttle.RecordFailureAsync(login, network);
             LogFailedLogin(logger);
             return Unauthorized("The login or the password is wrong.");
         }
@@ -123,6 +129,7 @@ public static partial class AuthApi
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        await throttle.RecordSuccessAsync(login, network);
         return TypedResults.Ok(await issuer.StartSessionAsync(user));
     }
 
@@ -141,11 +148,14 @@ public static partial class AuthApi
             return TooManyRequests(http, wait);
         }
 
+        // The account is read before the token is spent: if MySQL fails here, the client's token still works.
+        var user = await sessions.FindUserAsync(request.RefreshToken) is { } owner
+            ? await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == owner, cancellationToken)
+            : null;
         switch (await sessions.RotateAsync(request.RefreshToken))
         {
             case RefreshOutcome.Rotated rotated:
-                var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == rotated.UserId, cancellationToken);
-                return user is null
+                return user is null || user.Id != rotated.UserId
                     ? AccountGone()
                     : TypedResults.Ok(issuer.Issue(user, rotated.NewToken));
             case RefreshOutcome.ReuseDetected reuse:
@@ -158,9 +168,9 @@ public static partial class AuthApi
 
     public static async Task<Results<NoContent, ValidationProblem>> Logout(LogoutRequest request, RefreshSessions sessions)
     {
-        if (string.IsNullOrWhiteSpace(request.RefreshToken))
+        if (string.IsNullOrWhiteSpace(request.RefreshToken) || RefreshSessions.FamilyOf(request.RefreshToken) is null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["refreshToken"] = ["A refresh token is required."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["refreshToken"] = ["A refresh token, as the API issued it, is required."] });
         }
 
         // Idempotent: a session that is already over is as logged out as one ended now.

@@ -38,6 +38,14 @@ public sealed class AuthOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan SessionMaxLifetime { get; set; } = TimeSpan.FromDays(90);
 
+    /// <summary>
+    /// A refresh token presented again this soon after it was spent gets the same successor instead of
+    /// ending the session: the client whose answer was lost retries (Okta's default is 30 s). Later,
+    /// a spent token is a stolen copy and revokes the family.
+    /// </summary>
+    [Range(0, 300)]
+    public int RefreshRetryGraceSeconds { get; set; } = 30;
+
     /// <summary>Tolerated clock difference between instances for nbf/exp; small, because tokens live 15 minutes.</summary>
     [Range(0, 120)]
     public int ClockSkewSeconds { get; set; } = 30;

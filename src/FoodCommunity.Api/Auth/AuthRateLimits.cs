@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using FoodCommunity.Api.Infrastructure.Http;
 using FoodCommunity.Api.Infrastructure.Redis;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -9,9 +10,9 @@ using StackExchange.Redis;
 namespace FoodCommunity.Api.Auth;
 
 /// <summary>
-/// Shared rate limits of the auth endpoints, on RedisRateLimiting's fixed windows. Per-IP limits run
-/// in the rate-limiting middleware (named policies); per-account limits need the request body, so the
-/// handlers ask <see cref="TryAcquireAsync"/> once they have read the account name.
+/// Shared rate limits of the auth endpoints, on RedisRateLimiting's fixed windows. Per-network limits
+/// run in the rate-limiting middleware (named policies); per-name limits need the request body, so the
+/// handlers ask <see cref="TryAcquireAsync"/> once they have read and bounded the name.
 /// </summary>
 public sealed class AuthRateLimits(IConnectionMultiplexer redis, RedisKeys keys, IOptions<RateLimitOptions> options) : IDisposable
 {
@@ -22,7 +23,6 @@ public sealed class AuthRateLimits(IConnectionMultiplexer redis, RedisKeys keys,
 
     // Per account name (or session), applied by the handler.
     public const string RegisterPerUsername = "register-username";
-    public const string LoginPerAccount = "login-account";
     public const string RefreshPerSession = "refresh-session";
 
     private readonly PartitionedRateLimiter<(string Policy, string Partition)> _limiter =
@@ -31,7 +31,7 @@ public sealed class AuthRateLimits(IConnectionMultiplexer redis, RedisKeys keys,
                 keys.RateLimitPartition(request.Policy, request.Partition),
                 _ =>
                 {
-                    var rule = RuleFor(options.Value, request.Policy);
+                    var rule = options.Value.RuleFor(request.Policy);
                     return new RedisFixedWindowRateLimiterOptions
                     {
                         ConnectionMultiplexerFactory = () => redis,
@@ -44,7 +44,7 @@ public sealed class AuthRateLimits(IConnectionMultiplexer redis, RedisKeys keys,
     public async Task<TimeSpan?> TryAcquireAsync(string policy, string partition, CancellationToken cancellationToken)
     {
         using var lease = await _limiter.AcquireAsync((policy, partition), 1, cancellationToken);
-        return lease.IsAcquired ? null : RetryAfter(lease, RuleFor(options.Value, policy));
+        return lease.IsAcquired ? null : RetryAfter(lease, options.Value.RuleFor(policy));
     }
 
     public void Dispose() => _limiter.Dispose();
@@ -53,13 +53,15 @@ public sealed class AuthRateLimits(IConnectionMultiplexer redis, RedisKeys keys,
     {
         foreach (var policy in new[] { RegisterPerIp, LoginPerIp, RefreshPerIp })
         {
-            limiter.AddPolicy(policy, PerIp(policy));
+            limiter.AddPolicy(policy, Partitioned(policy, ClientNetwork.Of));
         }
+
+        UserWriteLimits.AddPolicies(limiter);
 
         limiter.OnRejected = (context, _) =>
         {
             var policy = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName;
-            var rule = RuleFor(context.HttpContext.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value, policy);
+            var rule = context.HttpContext.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.RuleFor(policy);
             return new ValueTask(WriteTooManyRequestsAsync(context.HttpContext, RetryAfter(context.Lease, rule)));
         };
     }
@@ -79,13 +81,14 @@ public sealed class AuthRateLimits(IConnectionMultiplexer redis, RedisKeys keys,
     public static void SetRetryAfter(HttpContext context, TimeSpan retryAfter) =>
         context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
-    private static Func<HttpContext, RateLimitPartition<string>> PerIp(string policy) => context =>
+    /// <summary>A middleware policy counted in Redis per partition (a client network, a user).</summary>
+    public static Func<HttpContext, RateLimitPartition<string>> Partitioned(string policy, Func<HttpContext, string> partitionOf) => context =>
     {
         var services = context.RequestServices;
-        var partition = services.GetRequiredService<RedisKeys>().RateLimitPartition(policy, context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        var partition = services.GetRequiredService<RedisKeys>().RateLimitPartition(policy, partitionOf(context));
         return RedisRateLimitPartition.GetFixedWindowRateLimiter(partition, _ =>
         {
-            var rule = RuleFor(services.GetRequiredService<IOptions<RateLimitOptions>>().Value, policy);
+            var rule = services.GetRequiredService<IOptions<RateLimitOptions>>().Value.RuleFor(policy);
             return new RedisFixedWindowRateLimiterOptions
             {
                 ConnectionMultiplexerFactory = services.GetRequiredService<IConnectionMultiplexer>,
@@ -93,17 +96,6 @@ public sealed class AuthRateLimits(IConnectionMultiplexer redis, RedisKeys keys,
                 Window = TimeSpan.FromSeconds(rule.WindowSeconds),
             };
         });
-    };
-
-    private static RateLimitRule RuleFor(RateLimitOptions options, string? policy) => policy switch
-    {
-        RegisterPerIp => options.RegisterPerIp,
-        RegisterPerUsername => options.RegisterPerUsername,
-        LoginPerIp => options.LoginPerIp,
-        LoginPerAccount => options.LoginPerAccount,
-        RefreshPerIp => options.RefreshPerIp,
-        RefreshPerSession => options.RefreshPerSession,
-        _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "Unknown rate-limit policy."),
     };
 
     private static TimeSpan RetryAfter(RateLimitLease lease, RateLimitRule rule) =>

@@ -33,6 +33,7 @@ public static class AuthSetup
         builder.Services.AddSingleton<RefreshSessions>();
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddSingleton<AuthRateLimits>();
+        builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         builder.Services.AddSingleton<Passwords>();
 

@@ -4,8 +4,9 @@ namespace FoodCommunity.Api.Auth;
 
 /// <summary>
 /// The "RateLimits" section: fixed windows counted in Redis, so every API instance shares them.
-/// Per client IP stops one source hammering many accounts; per account name stops many sources
-/// guessing one account's password.
+/// Sign-up and refresh are limited per client network; sign-in counts failures (see
+/// <see cref="SignInThrottle"/>); every write is limited per user (see <see cref="UserWriteLimits"/>).
+/// The defaults are the documented budgets (README, "Rate limits").
 /// </summary>
 public sealed class RateLimitOptions
 {
@@ -17,17 +18,59 @@ public sealed class RateLimitOptions
     [Required]
     public RateLimitRule RegisterPerUsername { get; set; } = new() { PermitLimit = 5, WindowSeconds = 3600 };
 
+    /// <summary>Every sign-in attempt from one network, right or wrong.</summary>
     [Required]
     public RateLimitRule LoginPerIp { get; set; } = new() { PermitLimit = 60, WindowSeconds = 60 };
 
+    /// <summary>Failed sign-ins to one account from one network.</summary>
     [Required]
-    public RateLimitRule LoginPerAccount { get; set; } = new() { PermitLimit = 10, WindowSeconds = 300 };
+    public RateLimitRule LoginFailuresPerAccountNetwork { get; set; } = new() { PermitLimit = 10, WindowSeconds = 900 };
+
+    /// <summary>Failed sign-ins to one account from networks it has never signed in from: stops a distributed guesser.</summary>
+    [Required]
+    public RateLimitRule LoginFailuresPerAccount { get; set; } = new() { PermitLimit = 100, WindowSeconds = 3600 };
 
     [Required]
     public RateLimitRule RefreshPerIp { get; set; } = new() { PermitLimit = 120, WindowSeconds = 60 };
 
     [Required]
     public RateLimitRule RefreshPerSession { get; set; } = new() { PermitLimit = 10, WindowSeconds = 60 };
+
+    [Required]
+    public RateLimitRule PostsPerUser { get; set; } = new() { PermitLimit = 30, WindowSeconds = 3600 };
+
+    [Required]
+    public RateLimitRule CommentsPerUser { get; set; } = new() { PermitLimit = 60, WindowSeconds = 600 };
+
+    /// <summary>Likes and unlikes together.</summary>
+    [Required]
+    public RateLimitRule LikesPerUser { get; set; } = new() { PermitLimit = 300, WindowSeconds = 300 };
+
+    /// <summary>Follows and unfollows together.</summary>
+    [Required]
+    public RateLimitRule FollowsPerUser { get; set; } = new() { PermitLimit = 200, WindowSeconds = 3600 };
+
+    [Required]
+    public RateLimitRule ReportsPerUser { get; set; } = new() { PermitLimit = 30, WindowSeconds = 3600 };
+
+    [Required]
+    public RateLimitRule ProfileEditsPerUser { get; set; } = new() { PermitLimit = 30, WindowSeconds = 3600 };
+
+    public RateLimitRule RuleFor(string? policy) => policy switch
+    {
+        AuthRateLimits.RegisterPerIp => RegisterPerIp,
+        AuthRateLimits.RegisterPerUsername => RegisterPerUsername,
+        AuthRateLimits.LoginPerIp => LoginPerIp,
+        AuthRateLimits.RefreshPerIp => RefreshPerIp,
+        AuthRateLimits.RefreshPerSession => RefreshPerSession,
+        UserWriteLimits.Posts => PostsPerUser,
+        UserWriteLimits.Comments => CommentsPerUser,
+        UserWriteLimits.Likes => LikesPerUser,
+        UserWriteLimits.Follows => FollowsPerUser,
+        UserWriteLimits.Reports => ReportsPerUser,
+        UserWriteLimits.ProfileEdits => ProfileEditsPerUser,
+        _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "Unknown rate-limit policy."),
+    };
 }
 
 public sealed class RateLimitRule

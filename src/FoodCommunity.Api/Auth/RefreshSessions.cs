@@ -14,6 +14,7 @@ public abstract record RefreshOutcome
     {
     }
 
+    /// <summary>The token was spent for <paramref name="NewToken"/>: now, or (a retry within the grace period) a moment ago.</summary>
     public sealed record Rotated(Guid UserId, string NewToken) : RefreshOutcome;
 
     /// <summary>Unknown, expired, revoked or malformed.</summary>
@@ -42,17 +43,24 @@ public sealed class RefreshSessions(IConnectionMultiplexer redis, RedisKeys keys
     /// </summary>
     private const int SpentTokensRemembered = 16;
 
+    // Besides the hash of the current token, the family keeps the hash of the token spent last, when,
+    // and its successor sealed with a key derived from that spent token: a client whose answer was
+    // lost (a dropped connection, a timeout) can present it again within the grace period and gets
+    // the same successor, while Redis alone holds nothing that works as a token.
     private static readonly LuaScript RotateScript = LuaScript.Prepare("""
-        local current = redis.call('HGET', @session, 'current')
+        local session = redis.call('HMGET', @session, 'current', 'user', 'previous', 'previousAt', 'successor')
+        local current, user = session[1], session[2]
         if not current then return {0} end
-        local user = redis.call('HGET', @session, 'user')
         if current == @presented then
-          redis.call('HSET', @session, 'current', @next)
+          redis.call('HSET', @session, 'current', @next, 'previous', @presented, 'previousAt', @now, 'successor', @sealed)
           redis.call('LPUSH', @spent, @presented)
           redis.call('LTRIM', @spent, 0, tonumber(@remembered) - 1)
           redis.call('EXPIRE', @session, @ttl)
           redis.call('EXPIRE', @spent, @ttl)
           return {1, user}
+        end
+        if session[3] == @presented and tonumber(@now) - tonumber(session[4]) <= tonumber(@graceMs) then
+          return {2, user, session[5]}
         end
         if redis.call('LPOS', @spent, @presented) then
           redis.call('DEL', @session, @spent)
@@ -100,9 +108,24 @@ public sealed class RefreshSessions(IConnectionMultiplexer redis, RedisKeys keys
         return token;
     }
 
+    /// <summary>
+    /// The user a token's family belongs to, without spending it: read before the rotation so a
+    /// failure to load the account leaves the token usable. Null for an unknown or malformed token.
+    /// </summary>
+    public async Task<Guid?> FindUserAsync(string presentedToken)
+    {
+        if (!TryParse(presentedToken, out var familyId, out _))
+        {
+            return null;
+        }
+
+        var user = await redis.GetDatabase().HashGetAsync(keys.Session(familyId), "user");
+        return Guid.TryParse((string?)user, out var userId) ? userId : null;
+    }
+
     public async Task<RefreshOutcome> RotateAsync(string presentedToken)
     {
-        if (!TryParse(presentedToken, out var familyId, out var presentedHash))
+        if (!TryParse(presentedToken, out var familyId, out var presentedHash, out var presentedRaw))
         {
             return new RefreshOutcome.Rejected();
         }
@@ -121,12 +144,16 @@ public sealed class RefreshSessions(IConnectionMultiplexer redis, RedisKeys keys
             spent = keys.SessionSpentTokens(familyId),
             presented = presentedHash,
             next = nextHash,
+            @sealed = Seal(next, presentedRaw),
+            now = clock.GetUtcNow().ToUnixTimeMilliseconds(),
+            graceMs = (long)(options.Value.RefreshRetryGraceSeconds * 1000),
             remembered = SpentTokensRemembered,
             ttl = (long)remaining.TotalSeconds,
         }))!;
         return (int)result[0] switch
         {
             1 => new RefreshOutcome.Rotated(Guid.Parse((string)result[1]!), next),
+            2 when Unseal((string?)result[2], presentedRaw) is { } successor => new RefreshOutcome.Rotated(Guid.Parse((string)result[1]!), successor),
             -1 => new RefreshOutcome.ReuseDetected(Guid.Parse((string)result[1]!)),
             _ => new RefreshOutcome.Rejected(),
         };
@@ -160,21 +187,70 @@ public sealed class RefreshSessions(IConnectionMultiplexer redis, RedisKeys keys
         return (Base64Url.EncodeToString(raw), Hash(raw));
     }
 
-    private static bool TryParse(string token, out Guid familyId, out string hash)
+    private static bool TryParse(string token, out Guid familyId, out string hash) => TryParse(token, out familyId, out hash, out _);
+
+    private static bool TryParse(string token, out Guid familyId, out string hash, out byte[] raw)
     {
         familyId = Guid.Empty;
         hash = "";
-        Span<byte> raw = stackalloc byte[FamilyIdBytes + SecretBytes];
-        if (token.Length != Base64Url.GetEncodedLength(raw.Length)
-            || !Base64Url.TryDecodeFromChars(token, raw, out var written) || written != raw.Length)
+        raw = [];
+        var length = FamilyIdBytes + SecretBytes;
+        // Length first: nothing longer than a token of ours is decoded or hashed.
+        if (token.Length != Base64Url.GetEncodedLength(length))
         {
             return false;
         }
 
-        familyId = new Guid(raw[..FamilyIdBytes], bigEndian: true);
-        hash = Hash(raw);
+        var decoded = new byte[length];
+        if (!Base64Url.TryDecodeFromChars(token, decoded, out var written) || written != length)
+        {
+            return false;
+        }
+
+        familyId = new Guid(decoded.AsSpan(0, FamilyIdBytes), bigEndian: true);
+        hash = Hash(decoded);
+        raw = decoded;
         return true;
     }
+
+    /// <summary>The successor token, encrypted under a key only the holder of the spent token can derive.</summary>
+    private static string Seal(string successor, byte[] spentRaw)
+    {
+        using var aes = new AesGcm(SealingKey(spentRaw), AesGcm.TagByteSizes.MaxSize);
+        var plain = System.Text.Encoding.ASCII.GetBytes(successor);
+        var sealedBytes = new byte[AesGcm.NonceByteSizes.MaxSize + AesGcm.TagByteSizes.MaxSize + plain.Length];
+        var nonce = sealedBytes.AsSpan(0, AesGcm.NonceByteSizes.MaxSize);
+        RandomNumberGenerator.Fill(nonce);
+        aes.Encrypt(nonce, plain, sealedBytes.AsSpan(nonce.Length + AesGcm.TagByteSizes.MaxSize), sealedBytes.AsSpan(nonce.Length, AesGcm.TagByteSizes.MaxSize));
+        return Convert.ToBase64String(sealedBytes);
+    }
+
+    private static string? Unseal(string? sealedText, byte[] spentRaw)
+    {
+        if (sealedText is null)
+        {
+            return null;
+        }
+
+        var sealedBytes = Convert.FromBase64String(sealedText);
+        var nonceSize = AesGcm.NonceByteSizes.MaxSize;
+        var tagSize = AesGcm.TagByteSizes.MaxSize;
+        var plain = new byte[sealedBytes.Length - nonceSize - tagSize];
+        using var aes = new AesGcm(SealingKey(spentRaw), tagSize);
+        try
+        {
+            aes.Decrypt(sealedBytes.AsSpan(0, nonceSize), sealedBytes.AsSpan(nonceSize + tagSize), sealedBytes.AsSpan(nonceSize, tagSize), plain);
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return null;
+        }
+
+        return System.Text.Encoding.ASCII.GetString(plain);
+    }
+
+    private static byte[] SealingKey(byte[] spentRaw) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, spentRaw, 32, salt: [], info: "foodcommunity refresh successor"u8.ToArray());
 
     private static string Hash(ReadOnlySpan<byte> token) => Convert.ToHexStringLower(SHA256.HashData(token));
 }

@@ -5,6 +5,7 @@ using FoodCommunity.Api.Infrastructure.Paging;
 using FoodCommunity.Api.Infrastructure.Storage;
 using FoodCommunity.Api.Users;
 using FoodCommunity.Domain.Posts;
+using FoodCommunity.Domain.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,7 +20,7 @@ public static class CommentsApi
     public static RouteGroupBuilder MapCommentsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1").WithTags("Comments");
-        group.MapPost("/posts/{postId:guid}/comments", CreateComment).WithName("CreateComment").RequireApiScope()
+        group.MapPost("/posts/{postId:guid}/comments", CreateComment).WithName("CreateComment").RequireApiScope().RequireUserWriteLimit(UserWriteLimits.Comments)
             .WithSummary("Comment on a post.");
         group.MapGet("/posts/{postId:guid}/comments", ListComments).WithName("ListComments").AllowAnonymous()
             .WithSummary("A post's comments, oldest first.");
@@ -32,7 +33,7 @@ public static class CommentsApi
         Guid postId, CreateCommentRequest request, ClaimsPrincipal caller, FoodCommunityDbContext db, ReadDatabase reads,
         PublicUrls urls, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var text = request.Text?.Trim() ?? "";
+        var text = TextRules.Normalize(request.Text ?? "", PostRules.CommentMaxLength) ?? "";
         if (PostRules.DescribeCommentProblem(text) is { } problem)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["text"] = [problem] });

@@ -87,7 +87,7 @@ public static class FeedsApi
         CancellationToken cancellationToken)
     {
         var name = PostRules.NormalizeTag(tag);
-        if (!PostRules.IsValidTag(name))
+        if (name is null || !PostRules.IsValidTag(name))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tag"] = [$"A tag has 1 to {PostRules.TagMaxLength} letters, digits or '_'."] });
         }

@@ -10,10 +10,11 @@ namespace FoodCommunity.Api.Feeds;
 /// Likes in the last 24 hours, per post. The like script counts each like and unlike into its shard's
 /// sorted set of the current hour (atomically with the like itself). A snapshot sums each shard's 24
 /// hours inside the shard's slot, takes the top of each, and merges them into one ranked set that
-/// clients page through, so the ranking does not shift under a cursor. Everyone asking within the
-/// same minute shares a snapshot.
+/// clients page through, so the ranking does not shift under a cursor. A pointer names the newest
+/// snapshot; <see cref="PopularSnapshotBuilder"/> builds the next one each period (a minute) on one
+/// instance at a time (a lease), while every instance goes on serving the one the pointer names.
 /// </summary>
-public sealed class PopularRanking(IConnectionMultiplexer redis, RedisKeys keys, IOptions<LikeOptions> likes, TimeProvider clock)
+public sealed class PopularRanking(IConnectionMultiplexer redis, RedisKeys keys, IOptions<LikeOptions> likes, IOptions<FeedOptions> feeds, TimeProvider clock)
 {
     public const int Hours = 24;
 
@@ -23,22 +24,50 @@ public sealed class PopularRanking(IConnectionMultiplexer redis, RedisKeys keys,
     public static readonly TimeSpan HourBucketLifetime = TimeSpan.FromHours(Hours + 1);
     private static readonly TimeSpan SnapshotLifetime = TimeSpan.FromMinutes(30);
 
+    // The pointer expires with the snapshot it names, so a pointer that exists names one that does.
+    private static readonly LuaScript AdvancePointerScript = LuaScript.Prepare("""
+        local current = tonumber(redis.call('GET', @pointer) or '0')
+        if tonumber(@snapshot) > current then
+          redis.call('SET', @pointer, @snapshot, 'PX', @lifetimeMs)
+        end
+        return 0
+        """);
+
     public static string HourOf(DateTimeOffset time) => time.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
 
-    /// <summary>The current snapshot's id, built if this minute has none yet.</summary>
+    /// <summary>The id of the snapshot due now: one per period (a minute by default).</summary>
+    public long DueSnapshot => clock.GetUtcNow().ToUnixTimeSeconds() / feeds.Value.PopularSnapshotSeconds;
+
+    /// <summary>How often a builder looks whether a snapshot is due: often enough to be at most a few seconds late.</summary>
+    public TimeSpan BuildCheckInterval => TimeSpan.FromSeconds(Math.Min(5, feeds.Value.PopularSnapshotSeconds / 2.0));
+
+    /// <summary>
+    /// The snapshot to serve: the newest one built. Only when there is none at all (a cold start, or
+    /// every instance stopped for half an hour) does the request build one itself.
+    /// </summary>
     public async Task<long> CurrentSnapshotAsync()
     {
+        var pointer = await redis.GetDatabase().StringGetAsync(keys.PopularPointer());
+        return pointer.TryParse(out long snapshot) ? snapshot : await BuildAsync(DueSnapshot);
+    }
+
+    /// <summary>The newest snapshot's id, or null when there is none.</summary>
+    public async Task<long?> NewestSnapshotAsync()
+    {
+        var pointer = await redis.GetDatabase().StringGetAsync(keys.PopularPointer());
+        return pointer.TryParse(out long snapshot) ? snapshot : null;
+    }
+
+    /// <summary>
+    /// Builds the snapshot <paramref name="snapshot"/> of the 24 hours up to now and points to it.
+    /// Concurrent builders each work on keys of their own; the first finished snapshot wins, so a
+    /// snapshot clients already page through is never replaced.
+    /// </summary>
+    public async Task<long> BuildAsync(long snapshot)
+    {
         var now = clock.GetUtcNow();
-        var snapshot = now.ToUnixTimeSeconds() / 60;
         var key = keys.PopularSnapshot(snapshot);
         var database = redis.GetDatabase();
-        if (await database.KeyExistsAsync(key))
-        {
-            return snapshot;
-        }
-
-        // Concurrent builders each work on keys of their own; the first finished snapshot wins, so a
-        // snapshot clients already page through is never replaced.
         var build = Guid.NewGuid();
         var hours = Enumerable.Range(0, Hours).Select(h => HourOf(now.AddHours(-h))).ToList();
         var batch = database.CreateBatch();
@@ -64,6 +93,12 @@ public sealed class PopularRanking(IConnectionMultiplexer redis, RedisKeys keys,
             await database.KeyDeleteAsync(draft);
         }
 
+        await database.ScriptEvaluateAsync(AdvancePointerScript, new
+        {
+            pointer = keys.PopularPointer(),
+            snapshot,
+            lifetimeMs = (long)SnapshotLifetime.TotalMilliseconds,
+        });
         return snapshot;
     }
 

@@ -11,7 +11,7 @@ public static class LikesApi
 {
     public static RouteGroupBuilder MapLikesApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/posts/{postId:guid}/like").WithTags("Likes").RequireApiScope();
+        var group = routes.MapGroup("/api/v1/posts/{postId:guid}/like").WithTags("Likes").RequireApiScope().RequireUserWriteLimit(UserWriteLimits.Likes);
         group.MapPut("/", Like).WithName("LikePost")
             .WithSummary("Like a post. Liking again changes nothing. Answers the live count; MySQL follows within seconds.");
         group.MapDelete("/", Unlike).WithName("UnlikePost")

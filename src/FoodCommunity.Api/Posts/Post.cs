@@ -62,12 +62,39 @@ public sealed class PostReport
     public DateTimeOffset CreatedAt { get; init; }
 }
 
-/// <summary>An image of a deleted post, waiting for the background worker to delete it from the bucket.</summary>
+/// <summary>
+/// An image no post or profile uses any more (a deleted post, a replaced avatar), waiting for the
+/// background worker to delete it from the bucket. Once the worker has committed to deleting it the
+/// row stays a while as a tombstone, so a post or avatar that tries to take the key in the meantime
+/// is refused instead of pointing at an object that is gone.
+/// </summary>
 public sealed class ImageDeletion
 {
     public long Id { get; init; }
 
     public required string ImageKey { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When the worker committed to deleting the object; from then on the key cannot be taken again.</summary>
+    public DateTimeOffset? DeletingAt { get; set; }
+
+    /// <summary>When the bucket confirmed the deletion; the tombstone is purged some time after.</summary>
+    public DateTimeOffset? DeletedAt { get; set; }
+}
+
+/// <summary>
+/// An Idempotency-Key of POST /posts, written in the post's own transaction, so a retry can never
+/// create a second post, whatever failed after the first one was committed.
+/// </summary>
+public sealed class PostIdempotencyKey
+{
+    public Guid UserId { get; init; }
+
+    /// <summary>SHA-256 of the header's value: fixed size, whatever the client sent.</summary>
+    public required byte[] KeyHash { get; init; }
+
+    public Guid PostId { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
 }

@@ -1,55 +1,38 @@
-using FoodCommunity.Api.Infrastructure.Redis;
-using StackExchange.Redis;
+using System.Security.Cryptography;
+using System.Text;
+using FoodCommunity.Api.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
 
 namespace FoodCommunity.Api.Posts;
 
 /// <summary>
 /// Idempotency-Key for POST /posts: a retry with the same key from the same user within 24 hours gets
-/// the first post back. A key is reserved before the post is written; the reservation expires
-/// quickly, so a process that dies mid-request does not block the client's retry for a day.
+/// the first post back. The key is written in the post's own transaction (see <see cref="PostWriter"/>),
+/// so a failure after the commit cannot let a retry create a second post, and a concurrent duplicate
+/// waits on the first one's row and then answers with its post.
 /// </summary>
-public sealed class PostIdempotency(IConnectionMultiplexer redis, RedisKeys keys)
+public sealed class PostIdempotency(TimeProvider clock)
 {
     public const int MaxKeyLength = 200;
-    private const string Pending = "pending";
-    private static readonly TimeSpan PendingLifetime = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan Retention = TimeSpan.FromHours(24);
+    public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
 
+    /// <summary>Length first, so an oversized header is refused without being read.</summary>
     public static bool IsValidKey(string key) =>
         key.Length is > 0 and <= MaxKeyLength && key.All(c => c is > ' ' and <= '~');
 
-    public abstract record Reservation
+    /// <summary>What is stored of a key: its SHA-256, fixed size.</summary>
+    public static byte[] Hash(string key) => SHA256.HashData(Encoding.ASCII.GetBytes(key));
+
+    /// <summary>Keys older than this are forgotten (and may be used again).</summary>
+    public DateTimeOffset OldestKept => clock.GetUtcNow() - Retention;
+
+    /// <summary>The post a key created within the last 24 hours, if any (the post may since have been deleted).</summary>
+    public async Task<Guid?> FindAsync(FoodCommunityDbContext db, Guid userId, byte[] keyHash, CancellationToken cancellationToken)
     {
-        private Reservation()
-        {
-        }
-
-        public sealed record Reserved : Reservation;
-
-        public sealed record AlreadyCreated(Guid PostId) : Reservation;
-
-        public sealed record InProgress : Reservation;
+        var oldest = OldestKept;
+        return await db.PostIdempotencyKeys.AsNoTracking()
+            .Where(k => k.UserId == userId && k.KeyHash == keyHash && k.CreatedAt >= oldest)
+            .Select(k => (Guid?)k.PostId)
+            .SingleOrDefaultAsync(cancellationToken);
     }
-
-    public async Task<Reservation> ReserveAsync(Guid userId, string idempotencyKey)
-    {
-        var key = keys.PostIdempotency(userId, idempotencyKey);
-        var database = redis.GetDatabase();
-        if (await database.StringSetAsync(key, Pending, PendingLifetime, When.NotExists))
-        {
-            return new Reservation.Reserved();
-        }
-
-        var value = await database.StringGetAsync(key);
-        return Guid.TryParse((string?)value, out var postId)
-            ? new Reservation.AlreadyCreated(postId)
-            : new Reservation.InProgress();
-    }
-
-    public Task CompleteAsync(Guid userId, string idempotencyKey, Guid postId) =>
-        redis.GetDatabase().StringSetAsync(keys.PostIdempotency(userId, idempotencyKey), postId.ToString(), Retention);
-
-    /// <summary>The request failed before creating anything: let the client retry with the same key.</summary>
-    public Task ReleaseAsync(Guid userId, string idempotencyKey) =>
-        redis.GetDatabase().StringDeleteAsync(keys.PostIdempotency(userId, idempotencyKey), When.Always);
 }

@@ -4,28 +4,58 @@ using MySqlConnector;
 
 namespace FoodCommunity.Api.Posts;
 
-/// <summary>The transactions that create and delete posts, each keeping the users' post counters exact.</summary>
-public sealed class PostWriter(FoodCommunityDbContext db, TimeProvider clock)
+/// <summary>What came of an attempt to create a post.</summary>
+public abstract record PostCreation
 {
-    /// <summary>Null when one of the image keys is already attached to another post.</summary>
-    public async Task<Post?> CreateAsync(Guid authorId, IReadOnlyList<string> imageKeys, string caption, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    private PostCreation()
+    {
+    }
+
+    public sealed record Created(Post Post) : PostCreation;
+
+    /// <summary>The Idempotency-Key already created this post (which may since have been deleted).</summary>
+    public sealed record AlreadyCreated(Guid PostId) : PostCreation;
+
+    /// <summary>An image is already part of another post.</summary>
+    public sealed record ImageTaken : PostCreation;
+
+    /// <summary>An image is being deleted from the bucket (its post was deleted a while ago).</summary>
+    public sealed record ImageGone(string Key) : PostCreation;
+}
+
+/// <summary>The transactions that create and delete posts, each keeping the users' post counters exact.</summary>
+public sealed class PostWriter(FoodCommunityDbContext db, PostIdempotency idempotency, TimeProvider clock)
+{
+    public async Task<PostCreation> CreateAsync(
+        Guid authorId, IReadOnlyList<string> imageKeys, string caption, IReadOnlyList<string> tags, byte[]? idempotencyKeyHash,
+        CancellationToken cancellationToken)
     {
         // Outside the post's transaction: a tag row locked until that commits would queue every post
         // of a popular tag behind it. A tag left over by a post that then fails is harmless.
         var tagIds = await EnsureTagsAsync(tags, cancellationToken);
         var strategy = db.Database.CreateExecutionStrategy();
-        return await strategy.ExecuteAsync(async () =>
+        var outcome = await strategy.ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            // An image of a deleted post, posted again before the worker removed it: it stays.
-            await db.ImageDeletions.Where(d => imageKeys.Contains(d.ImageKey)).ExecuteDeleteAsync(cancellationToken);
             var post = new Post
             {
                 AuthorId = authorId,
                 Caption = caption,
                 CreatedAt = clock.GetUtcNow(),
             };
+            if (idempotencyKeyHash is not null && !await TryRecordKeyAsync(authorId, idempotencyKeyHash, post, cancellationToken))
+            {
+                return (PostCreation?)null;
+            }
+
+            // An image of a deleted post, posted again before the worker removed it, stays; one the
+            // worker is already deleting cannot be used.
+            if (await ImageDeletionQueue.TakeBackAsync(db, imageKeys, cancellationToken) is { } gone)
+            {
+                return new PostCreation.ImageGone(gone);
+            }
+
             post.Images.AddRange(imageKeys.Select((key, position) => new PostImage { PostId = post.Id, Position = (byte)position, ImageKey = key }));
             post.Tags.AddRange(tagIds.Select(tagId => new PostTag { PostId = post.Id, TagId = tagId }));
             db.Posts.Add(post);
@@ -35,14 +65,45 @@ public sealed class PostWriter(FoodCommunityDbContext db, TimeProvider clock)
             }
             catch (DbUpdateException e) when (e.InnerException is MySqlException { ErrorCode: MySqlErrorCode.DuplicateKeyEntry })
             {
-                return null;
+                return new PostCreation.ImageTaken();
             }
 
             await db.Users.Where(u => u.Id == authorId)
                 .ExecuteUpdateAsync(u => u.SetProperty(x => x.PostCount, x => x.PostCount + 1), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return post;
+            return new PostCreation.Created(post);
         });
+        if (outcome is not null)
+        {
+            return outcome;
+        }
+
+        // A concurrent request with the same key committed first: its post is the answer.
+        return await idempotency.FindAsync(db, authorId, idempotencyKeyHash!, cancellationToken) is { } first
+            ? new PostCreation.AlreadyCreated(first)
+            : throw new InvalidOperationException("An Idempotency-Key collided with a row that is not there.");
+    }
+
+    /// <summary>
+    /// Writes the key first in the transaction, so a concurrent duplicate blocks on it and then fails
+    /// (false) instead of racing the post. The user's expired keys go in the same step.
+    /// </summary>
+    private async Task<bool> TryRecordKeyAsync(Guid authorId, byte[] keyHash, Post post, CancellationToken cancellationToken)
+    {
+        var oldest = idempotency.OldestKept;
+        await db.PostIdempotencyKeys.Where(k => k.UserId == authorId && k.CreatedAt < oldest).ExecuteDeleteAsync(cancellationToken);
+        var key = new PostIdempotencyKey { UserId = authorId, KeyHash = keyHash, PostId = post.Id, CreatedAt = post.CreatedAt };
+        db.PostIdempotencyKeys.Add(key);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException e) when (e.InnerException is MySqlException { ErrorCode: MySqlErrorCode.DuplicateKeyEntry })
+        {
+            db.Entry(key).State = EntityState.Detached;
+            return false;
+        }
     }
 
     /// <summary>
@@ -57,7 +118,7 @@ public sealed class PostWriter(FoodCommunityDbContext db, TimeProvider clock)
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var now = clock.GetUtcNow();
             var keys = await db.PostImages.Where(i => i.PostId == post.Id).Select(i => i.ImageKey).ToListAsync(cancellationToken);
-            db.ImageDeletions.AddRange(keys.Select(key => new ImageDeletion { ImageKey = key, CreatedAt = now }));
+            ImageDeletionQueue.Enqueue(db, keys, now);
             await db.SaveChangesAsync(cancellationToken);
             // Likes have no foreign key (see PostLikeConfiguration); the rest cascades from posts.
             await db.PostLikes.Where(l => l.PostId == post.Id).ExecuteDeleteAsync(cancellationToken);

@@ -4,6 +4,8 @@ using FoodCommunity.Api.Feeds;
 using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Infrastructure.Storage;
 using FoodCommunity.Domain.Posts;
+using FoodCommunity.Domain.Text;
+using FoodCommunity.Domain.Uploads;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -17,14 +19,14 @@ public static class PostsApi
     {
         var group = routes.MapGroup("/api/v1/posts").WithTags("Posts");
 
-        group.MapPost("/", CreatePost).WithName("CreatePost").RequireApiScope()
+        group.MapPost("/", CreatePost).WithName("CreatePost").RequireApiScope().RequireUserWriteLimit(UserWriteLimits.Posts)
             .WithSummary("Publish a post of uploaded images. With an Idempotency-Key header, a retry within 24 hours returns the first post.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{postId:guid}", GetPost).WithName("GetPost").AllowAnonymous()
             .WithSummary("One post.");
         group.MapDelete("/{postId:guid}", DeletePost).WithName("DeletePost").RequireApiScope()
             .WithSummary("Delete one of your posts, with its comments, likes and images.");
-        group.MapPost("/{postId:guid}/reports", ReportPost).WithName("ReportPost").RequireApiScope()
+        group.MapPost("/{postId:guid}/reports", ReportPost).WithName("ReportPost").RequireApiScope().RequireUserWriteLimit(UserWriteLimits.Reports)
             .WithSummary("Report a post to the moderators. Reporting twice is accepted and counts once.");
         return group;
     }
@@ -32,88 +34,85 @@ public static class PostsApi
     public static async Task<Results<Created<PostView>, ValidationProblem, ProblemHttpResult>> CreatePost(
         CreatePostRequest request,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        ClaimsPrincipal caller, PostWriter writer, PostViews views, UploadedImages images, PostIdempotency idempotency,
-        ReadDatabase reads, FoodCommunityDbContext db, FeedCache feedCache, CancellationToken cancellationToken)
+        ClaimsPrincipal caller, [AsParameters] PostServices services, CancellationToken cancellationToken)
     {
         var userId = caller.GetUserId();
-        var keys = request.ImageKeys ?? [];
-        var caption = request.Caption ?? "";
+        var (draft, errors) = Validate(request, idempotencyKey);
+        if (draft is null)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var keyHash = idempotencyKey is null ? null : PostIdempotency.Hash(idempotencyKey);
+        if (keyHash is not null && await services.Idempotency.FindAsync(services.Db, userId, keyHash, cancellationToken) is { } earlier)
+        {
+            return await FirstPostAsync(earlier, userId, services, cancellationToken);
+        }
+
+        // Every image is checked in the bucket, in parallel, before anything is written.
+        var problems = await Task.WhenAll(draft.ImageKeys.Select(async key => (key, problem: await services.Images.DescribeProblemAsync(key, userId, cancellationToken))));
+        var refused = problems.Where(p => p.problem is not null).Select(p => $"{p.key}: {p.problem}").ToArray();
+        if (refused.Length > 0)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["imageKeys"] = refused });
+        }
+
+        await services.Images.MarkAttachedAsync(draft.ImageKeys, cancellationToken);
+        switch (await services.Writer.CreateAsync(userId, draft.ImageKeys, draft.Caption, draft.Tags, keyHash, cancellationToken))
+        {
+            case PostCreation.Created created:
+                await services.Reads.MarkWriteAsync(userId);
+                await services.FeedCache.InvalidateLatestAsync();
+                var view = await services.Views.LoadAsync(services.Db, [created.Post.Id], userId, cancellationToken);
+                return TypedResults.Created($"/api/v1/posts/{created.Post.Id}", view[0]);
+            case PostCreation.AlreadyCreated first:
+                return await FirstPostAsync(first.PostId, userId, services, cancellationToken);
+            case PostCreation.ImageGone gone:
+                return ImageProblem($"{gone.Key}: This upload has been deleted; upload the image again.");
+            default:
+                return ImageProblem("An image of this post is already part of another post; upload it again.");
+        }
+    }
+
+    /// <summary>
+    /// The request's fields, each bounded before it is parsed: counts and lengths first, then the
+    /// caption is normalised and its tags collected (a set that stops at the limit). A null draft
+    /// comes with the errors.
+    /// </summary>
+    private static (PostDraft? Draft, Dictionary<string, string[]> Errors) Validate(CreatePostRequest request, string? idempotencyKey)
+    {
         var errors = new Dictionary<string, string[]>();
+        var keys = request.ImageKeys ?? [];
         errors.AddIfAny("imageKeys", PostRules.DescribeImageCountProblem(keys.Count)
+            ?? (keys.Any(k => k is null || k.Length > UploadKey.MaxLength) ? "An image key is one issued by the upload function." : null)
             ?? (keys.Distinct(StringComparer.Ordinal).Count() != keys.Count ? "An image may appear only once in a post." : null));
+        var caption = TextRules.Normalize(request.Caption ?? "", PostRules.CaptionMaxLength);
         errors.AddIfAny("caption", PostRules.DescribeCaptionProblem(caption));
-        var (tags, tagProblem) = PostRules.CollectTags(request.Tags, caption);
+        var (tags, tagProblem) = caption is null ? ([], null) : PostRules.CollectTags(request.Tags, caption);
         errors.AddIfAny("tags", tagProblem);
         if (idempotencyKey is not null && !PostIdempotency.IsValidKey(idempotencyKey))
         {
             errors.AddIfAny("Idempotency-Key", $"The Idempotency-Key header has 1 to {PostIdempotency.MaxKeyLength} visible ASCII characters.");
         }
 
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        if (idempotencyKey is not null)
-        {
-            switch (await idempotency.ReserveAsync(userId, idempotencyKey))
-            {
-                case PostIdempotency.Reservation.AlreadyCreated created:
-                    var first = await views.LoadAsync(db, [created.PostId], userId, cancellationToken);
-                    return first.Count == 1
-                        ? TypedResults.Created($"/api/v1/posts/{created.PostId}", first[0])
-                        : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
-                            detail: "The post this Idempotency-Key created has since been deleted.");
-                case PostIdempotency.Reservation.InProgress:
-                    return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
-                        detail: "A request with this Idempotency-Key is still in progress; retry in a moment.");
-            }
-        }
-
-        var post = await CreateCheckedAsync(userId, keys, caption, tags, writer, images, errors, cancellationToken);
-        if (post is null)
-        {
-            if (idempotencyKey is not null)
-            {
-                await idempotency.ReleaseAsync(userId, idempotencyKey);
-            }
-
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        if (idempotencyKey is not null)
-        {
-            await idempotency.CompleteAsync(userId, idempotencyKey, post.Id);
-        }
-
-        await reads.MarkWriteAsync(userId);
-        await feedCache.InvalidateLatestAsync();
-        var view = await views.LoadAsync(db, [post.Id], userId, cancellationToken);
-        return TypedResults.Created($"/api/v1/posts/{post.Id}", view[0]);
+        return errors.Count > 0 || caption is null ? (null, errors) : (new PostDraft(keys!, caption, tags), errors);
     }
 
-    /// <summary>Checks every image in the bucket (in parallel), then writes; null with the errors filled when refused.</summary>
-    private static async Task<Post?> CreateCheckedAsync(
-        Guid userId, IReadOnlyList<string> keys, string caption, IReadOnlyList<string> tags,
-        PostWriter writer, UploadedImages images, Dictionary<string, string[]> errors, CancellationToken cancellationToken)
+    private sealed record PostDraft(IReadOnlyList<string> ImageKeys, string Caption, IReadOnlyList<string> Tags);
+
+    /// <summary>The post an Idempotency-Key created before; 409 if it has since been deleted.</summary>
+    private static async Task<Results<Created<PostView>, ValidationProblem, ProblemHttpResult>> FirstPostAsync(
+        Guid postId, Guid userId, PostServices services, CancellationToken cancellationToken)
     {
-        var problems = await Task.WhenAll(keys.Select(async key => (key, problem: await images.DescribeProblemAsync(key, userId, cancellationToken))));
-        var refused = problems.Where(p => p.problem is not null).Select(p => $"{p.key}: {p.problem}").ToArray();
-        if (refused.Length > 0)
-        {
-            errors["imageKeys"] = refused;
-            return null;
-        }
-
-        await images.MarkAttachedAsync(keys, cancellationToken);
-        var post = await writer.CreateAsync(userId, keys, caption, tags, cancellationToken);
-        if (post is null)
-        {
-            errors["imageKeys"] = ["An image of this post is already part of another post; upload it again."];
-        }
-
-        return post;
+        var first = await services.Views.LoadAsync(services.Db, [postId], userId, cancellationToken);
+        return first.Count == 1
+            ? TypedResults.Created($"/api/v1/posts/{postId}", first[0])
+            : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
+                detail: "The post this Idempotency-Key created has since been deleted.");
     }
+
+    private static ValidationProblem ImageProblem(string problem) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["imageKeys"] = [problem] });
 
     public static async Task<Results<Ok<PostView>, NotFound>> GetPost(
         Guid postId, ClaimsPrincipal caller, ReadDatabase reads, PostViews views, CancellationToken cancellationToken)
@@ -149,7 +148,7 @@ public static class PostsApi
         Guid postId, ReportPostRequest request, ClaimsPrincipal caller, FoodCommunityDbContext db, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var reason = request.Reason?.Trim() ?? "";
+        var reason = TextRules.Normalize(request.Reason ?? "", PostRules.ReportReasonMaxLength) ?? "";
         if (PostRules.DescribeReportReasonProblem(reason) is { } problem)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = [problem] });

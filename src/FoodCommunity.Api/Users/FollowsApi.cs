@@ -3,6 +3,7 @@ using FoodCommunity.Api.Auth;
 using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Infrastructure.Paging;
 using FoodCommunity.Api.Infrastructure.Storage;
+using FoodCommunity.Domain.Accounts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,9 +14,10 @@ public static class FollowsApi
     public static RouteGroupBuilder MapFollowsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/users/{userId:guid}").WithTags("Follows");
-        group.MapPut("/follow", FollowUser).WithName("FollowUser").RequireApiScope()
-            .WithSummary("Follow a user. Following someone you already follow changes nothing.");
-        group.MapDelete("/follow", UnfollowUser).WithName("UnfollowUser").RequireApiScope()
+        group.MapPut("/follow", FollowUser).WithName("FollowUser").RequireApiScope().RequireUserWriteLimit(UserWriteLimits.Follows)
+            .WithSummary($"Follow a user. Following someone you already follow changes nothing; beyond {AccountRules.MaxFollowing} accounts followed, 409.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapDelete("/follow", UnfollowUser).WithName("UnfollowUser").RequireApiScope().RequireUserWriteLimit(UserWriteLimits.Follows)
             .WithSummary("Stop following a user. Unfollowing someone you do not follow changes nothing.");
         group.MapGet("/followers", ListFollowers).WithName("ListFollowers").AllowAnonymous()
             .WithSummary("Who follows the user, most recent first.");
@@ -24,7 +26,7 @@ public static class FollowsApi
         return group;
     }
 
-    public static async Task<Results<NoContent, NotFound, ValidationProblem>> FollowUser(
+    public static async Task<Results<NoContent, NotFound, ValidationProblem, ProblemHttpResult>> FollowUser(
         Guid userId, ClaimsPrincipal caller, FoodCommunityDbContext db, ReadDatabase reads, TimeProvider clock, CancellationToken cancellationToken)
     {
         var me = caller.GetUserId();
@@ -39,10 +41,18 @@ public static class FollowsApi
         }
 
         var now = clock.GetUtcNow();
-        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        var followed = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await LockPairAsync(db, me, userId, cancellationToken);
+            // The counter is exact and its row locked: a burst of follows cannot pass the cap together.
+            var following = await db.Users.Where(u => u.Id == me).Select(u => u.FollowingCount).SingleAsync(cancellationToken);
+            if (following >= AccountRules.MaxFollowing
+                && !await db.Follows.AnyAsync(f => f.FollowerId == me && f.FolloweeId == userId, cancellationToken))
+            {
+                return false;
+            }
+
             // A repeat (or a concurrent duplicate) inserts nothing, and then counts nothing.
             var inserted = await db.Database.ExecuteSqlAsync(
                 $"INSERT IGNORE INTO follows (follower_id, followee_id, created_at) VALUES ({me}, {userId}, {now})", cancellationToken);
@@ -52,7 +62,14 @@ public static class FollowsApi
             }
 
             await transaction.CommitAsync(cancellationToken);
+            return true;
         });
+        if (!followed)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many follows",
+                detail: $"You follow {AccountRules.MaxFollowing} accounts, the most anyone may; unfollow one first.");
+        }
+
         await reads.MarkWriteAsync(me);
         return TypedResults.NoContent();
     }

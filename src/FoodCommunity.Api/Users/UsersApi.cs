@@ -1,7 +1,9 @@
 using FoodCommunity.Api.Auth;
 using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Infrastructure.Storage;
+using FoodCommunity.Api.Posts;
 using FoodCommunity.Domain.Accounts;
+using FoodCommunity.Domain.Uploads;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using System.Security.Claims;
@@ -20,7 +22,7 @@ public static class UsersApi
     {
         var group = routes.MapGroup("/api/v1/me").WithTags("Users").RequireApiScope();
         group.MapGet("/", GetMe).WithName("GetMe").WithSummary("The caller's own profile.");
-        group.MapPatch("/", UpdateMe).WithName("UpdateMe")
+        group.MapPatch("/", UpdateMe).WithName("UpdateMe").RequireUserWriteLimit(UserWriteLimits.ProfileEdits)
             .WithSummary("Change the caller's display name, bio or avatar. Absent fields stay as they are; avatarKey \"\" removes the avatar.");
         return group;
     }
@@ -49,20 +51,25 @@ public static class UsersApi
         ReadDatabase reads, PublicUrls urls, TimeProvider clock, CancellationToken cancellationToken)
     {
         var userId = caller.GetUserId();
+        var displayName = request.DisplayName is null ? null : AccountRules.NormalizeDisplayName(request.DisplayName);
+        var bio = request.Bio is null ? null : AccountRules.NormalizeBio(request.Bio);
         var errors = new Dictionary<string, string[]>();
         if (request.DisplayName is not null)
         {
-            errors.AddIfAny("displayName", AccountRules.DescribeDisplayNameProblem(request.DisplayName));
+            errors.AddIfAny("displayName", AccountRules.DescribeDisplayNameProblem(displayName));
         }
 
         if (request.Bio is not null)
         {
-            errors.AddIfAny("bio", AccountRules.DescribeBioProblem(request.Bio));
+            errors.AddIfAny("bio", AccountRules.DescribeBioProblem(bio));
         }
 
-        if (!string.IsNullOrEmpty(request.AvatarKey))
+        var newAvatar = request.AvatarKey is { Length: > 0 } ? request.AvatarKey : null;
+        if (newAvatar is not null)
         {
-            errors.AddIfAny("avatarKey", await images.DescribeProblemAsync(request.AvatarKey, userId, cancellationToken));
+            errors.AddIfAny("avatarKey", newAvatar.Length > UploadKey.MaxLength
+                ? "This key was not issued to you by the upload service."
+                : await images.DescribeProblemAsync(newAvatar, userId, cancellationToken));
         }
 
         if (errors.Count > 0)
@@ -70,28 +77,56 @@ public static class UsersApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
-        if (user is null)
+        if (newAvatar is not null)
+        {
+            await images.MarkAttachedAsync([newAvatar], cancellationToken);
+        }
+
+        var outcome = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var user = await db.Users.FromSql($"SELECT * FROM users WHERE id = {userId} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
+            if (user is null)
+            {
+                return (User: (User?)null, GoneKey: (string?)null);
+            }
+
+            user.DisplayName = displayName ?? user.DisplayName;
+            user.Bio = bio ?? user.Bio;
+            if (request.AvatarKey is not null && request.AvatarKey != user.AvatarKey)
+            {
+                // A new avatar may be an image the worker is deleting; the replaced one goes to the worker.
+                if (newAvatar is not null && await ImageDeletionQueue.TakeBackAsync(db, [newAvatar], cancellationToken) is { } gone)
+                {
+                    return (null, gone);
+                }
+
+                if (user.AvatarKey is not null)
+                {
+                    ImageDeletionQueue.Enqueue(db, [user.AvatarKey], clock.GetUtcNow());
+                }
+
+                user.AvatarKey = newAvatar;
+            }
+
+            user.UpdatedAt = clock.GetUtcNow();
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return (user, null);
+        });
+        if (outcome.GoneKey is not null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["avatarKey"] = ["This upload has been deleted; upload the image again."] });
+        }
+
+        if (outcome.User is null)
         {
             return AuthApi.AccountGone();
         }
 
-        if (!string.IsNullOrEmpty(request.AvatarKey))
-        {
-            await images.MarkAttachedAsync([request.AvatarKey], cancellationToken);
-        }
-
-        user.DisplayName = request.DisplayName?.Trim() ?? user.DisplayName;
-        user.Bio = request.Bio ?? user.Bio;
-        if (request.AvatarKey is not null)
-        {
-            user.AvatarKey = request.AvatarKey.Length == 0 ? null : request.AvatarKey;
-        }
-
-        user.UpdatedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
         await reads.MarkWriteAsync(userId);
-        return TypedResults.Ok(Profile.From(user, followedByMe: false, urls));
+        return TypedResults.Ok(Profile.From(outcome.User, followedByMe: false, urls));
     }
 
     public static async Task<Results<Ok<Profile>, NotFound>> GetByUsername(

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using FoodCommunity.Domain.Text;
 
 namespace FoodCommunity.Domain.Accounts;
 
@@ -13,18 +14,25 @@ public static partial class AccountRules
     public const int DisplayNameMaxLength = 50;
     public const int BioMaxLength = 300;
 
+    /// <summary>How many accounts one user may follow (Instagram's figure): bounds home-feed fan-in and follow spam.</summary>
+    public const int MaxFollowing = 7500;
+
     /// <summary>
     /// Usernames are stored lower-case, so "Alice" and "alice" are one account. Mobile keyboards
-    /// capitalise the first letter, so input is lower-cased rather than refused.
+    /// capitalise the first letter, so input is lower-cased rather than refused. Null when too long.
     /// </summary>
-    public static string NormalizeUsername(string username) => username.Trim().ToLowerInvariant();
+    public static string? NormalizeUsername(string username) => TextRules.NormalizeIdentifier(username, UsernameMaxLength);
 
-    public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
+    /// <summary>The address as compared at sign-up, sign-in and reset (case and Unicode folded); null when too long.</summary>
+    public static string? NormalizeEmail(string email) => TextRules.NormalizeIdentifier(email, EmailMaxLength);
 
-    /// <summary>Checks an already normalised username; null when it is acceptable.</summary>
-    public static string? DescribeUsernameProblem(string normalized) => normalized.Length switch
+    /// <summary>A sign-in name (username or e-mail address) as compared; null when longer than any address.</summary>
+    public static string? NormalizeLogin(string login) => TextRules.NormalizeIdentifier(login, EmailMaxLength);
+
+    /// <summary>Checks an already normalised username (null: too long); null when it is acceptable.</summary>
+    public static string? DescribeUsernameProblem(string? normalized) => normalized?.Length switch
     {
-        < UsernameMinLength or > UsernameMaxLength =>
+        null or < UsernameMinLength or > UsernameMaxLength =>
             $"A username has {UsernameMinLength} to {UsernameMaxLength} characters.",
         _ when !UsernamePattern().IsMatch(normalized) =>
             "A username may contain only letters a-z, digits, '_' and '.'.",
@@ -39,19 +47,30 @@ public static partial class AccountRules
     /// <summary>
     /// Deliberately loose (one '@', something on both sides, a dot in the domain): the only real
     /// proof of an address is mail that arrives, and strict patterns refuse valid addresses.
+    /// Takes the normalised address (null: too long).
     /// </summary>
-    public static string? DescribeEmailProblem(string normalized) =>
-        normalized.Length <= EmailMaxLength && EmailPattern().IsMatch(normalized)
+    public static string? DescribeEmailProblem(string? normalized) =>
+        normalized is not null && EmailPattern().IsMatch(normalized)
             ? null
             : "Enter a valid e-mail address.";
 
-    public static string? DescribeDisplayNameProblem(string displayName) =>
-        displayName.Trim().Length is 0 or > DisplayNameMaxLength || displayName.Any(char.IsControl)
-            ? $"A display name has 1 to {DisplayNameMaxLength} characters, without control characters."
+    /// <summary>A display name as stored (trimmed, NFC); null when too long.</summary>
+    public static string? NormalizeDisplayName(string displayName) => TextRules.Normalize(displayName, DisplayNameMaxLength);
+
+    /// <summary>
+    /// Checks a normalised display name (null: too long). Invisible controls are refused: a bidi
+    /// override in a name makes it read differently from what it is (impersonation, spoofed text).
+    /// </summary>
+    public static string? DescribeDisplayNameProblem(string? normalized) =>
+        normalized is not { Length: > 0 } || TextRules.ContainsInvisibleControl(normalized)
+            ? $"A display name has 1 to {DisplayNameMaxLength} characters, without control or formatting characters."
             : null;
 
-    public static string? DescribeBioProblem(string bio) =>
-        bio.Length > BioMaxLength ? $"A bio has at most {BioMaxLength} characters." : null;
+    /// <summary>A bio as stored (trimmed, NFC); null when too long.</summary>
+    public static string? NormalizeBio(string bio) => TextRules.Normalize(bio, BioMaxLength);
+
+    public static string? DescribeBioProblem(string? normalized) =>
+        normalized is null ? $"A bio has at most {BioMaxLength} characters." : null;
 
     [GeneratedRegex("^[a-z0-9_.]+$", RegexOptions.CultureInvariant)]
     private static partial Regex UsernamePattern();

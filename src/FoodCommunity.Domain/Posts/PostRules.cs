@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace FoodCommunity.Domain.Posts;
@@ -13,8 +14,9 @@ public static partial class PostRules
     public const int CommentMaxLength = 1000;
     public const int ReportReasonMaxLength = 500;
 
-    public static string? DescribeCaptionProblem(string caption) =>
-        caption.Length > CaptionMaxLength ? $"A caption has at most {CaptionMaxLength} characters." : null;
+    /// <summary>Checks a normalised caption (null: it was too long to normalise).</summary>
+    public static string? DescribeCaptionProblem(string? caption) =>
+        caption is null || caption.Length > CaptionMaxLength ? $"A caption has at most {CaptionMaxLength} characters." : null;
 
     public static string? DescribeImageCountProblem(int count) =>
         count is < MinImages or > MaxImages ? $"A post has {MinImages} to {MaxImages} images." : null;
@@ -31,48 +33,81 @@ public static partial class PostRules
 
     public static bool IsValidTag(string tag) => TagPattern().IsMatch(tag);
 
-    /// <summary>A tag as stored and looked up: lower-case, so #Kimchi and #kimchi are one tag.</summary>
-    public static string NormalizeTag(string tag) => tag.Trim().TrimStart('#').ToLowerInvariant();
+    /// <summary>
+    /// A tag as stored and looked up: NFC, lower-case, without the '#', so #Kimchi and #kimchi are one
+    /// tag. Null when the raw text is too long to be a tag at all (checked before any other work).
+    /// </summary>
+    public static string? NormalizeTag(string tag)
+    {
+        // Room for a leading '#' and surrounding spaces; anything longer cannot be a valid tag.
+        if (tag.Length > 2 * TagMaxLength)
+        {
+            return null;
+        }
+
+        var bare = tag.Trim().TrimStart('#');
+        return (bare.IsNormalized(NormalizationForm.FormC) ? bare : bare.Normalize(NormalizationForm.FormC)).ToLowerInvariant();
+    }
 
     /// <summary>
     /// The post's tags: those given explicitly and the #tags written in the caption, normalised and
     /// without repeats, in first-seen order. Explicit tags must be valid; a #word in the caption that
-    /// is not a valid tag (too long) is just text.
+    /// is not a valid tag (too long) is just text. The work is bounded by the limits, whatever the
+    /// input: more than <see cref="MaxTags"/> explicit tags are refused before any is read, the caption
+    /// must already be within its limit, and collecting stops at the first tag past the limit.
     /// </summary>
-    public static (IReadOnlyList<string> Tags, string? Problem) CollectTags(IEnumerable<string>? explicitTags, string caption)
+    public static (IReadOnlyList<string> Tags, string? Problem) CollectTags(IReadOnlyList<string?>? explicitTags, string caption)
     {
+        if (caption.Length > CaptionMaxLength)
+        {
+            throw new ArgumentException("Check the caption's length before collecting its tags.", nameof(caption));
+        }
+
+        if (explicitTags is { Count: > MaxTags })
+        {
+            return ([], TooManyTags());
+        }
+
         var tags = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var raw in explicitTags ?? [])
         {
             var tag = NormalizeTag(raw ?? "");
-            if (!IsValidTag(tag))
+            if (tag is null || !IsValidTag(tag))
             {
-                return ([], $"Each tag has 1 to {TagMaxLength} letters, digits or '_'; '{raw}' does not.");
+                var shown = raw is null ? "" : raw.Length > TagMaxLength ? raw[..TagMaxLength] + "…" : raw;
+                return ([], $"Each tag has 1 to {TagMaxLength} letters, digits or '_'; '{shown}' does not.");
             }
 
-            if (!tags.Contains(tag))
+            if (seen.Add(tag))
             {
                 tags.Add(tag);
             }
         }
 
-        foreach (Match match in CaptionTagPattern().Matches(caption))
+        var normalizedCaption = caption.IsNormalized(NormalizationForm.FormC) ? caption : caption.Normalize(NormalizationForm.FormC);
+        foreach (Match match in CaptionTagPattern().Matches(normalizedCaption))
         {
             var tag = match.Groups[1].Value.ToLowerInvariant();
-            if (tag.Length <= TagMaxLength && !tags.Contains(tag))
+            if (tag.Length <= TagMaxLength && seen.Add(tag))
             {
                 tags.Add(tag);
+                if (tags.Count > MaxTags)
+                {
+                    return ([], TooManyTags());
+                }
             }
         }
 
-        return tags.Count > MaxTags
-            ? ([], $"A post has at most {MaxTags} tags, counting #tags in the caption; this one has {tags.Count}.")
-            : (tags, null);
+        return (tags, null);
     }
 
-    [GeneratedRegex(@"^[\p{L}\p{N}_]{1,50}$", RegexOptions.CultureInvariant)]
+    private static string TooManyTags() => $"A post has at most {MaxTags} tags, counting #tags in the caption.";
+
+    // Letters with their combining marks (Devanagari, Thai, decomposed Latin), digits and '_'.
+    [GeneratedRegex(@"^[\p{L}\p{M}\p{N}_]{1,50}$", RegexOptions.CultureInvariant)]
     private static partial Regex TagPattern();
 
-    [GeneratedRegex(@"#([\p{L}\p{N}_]+)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"#([\p{L}\p{M}\p{N}_]+)", RegexOptions.CultureInvariant)]
     private static partial Regex CaptionTagPattern();
 }

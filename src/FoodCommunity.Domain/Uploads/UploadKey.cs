@@ -12,6 +12,9 @@ public sealed record UploadKey
 {
     public const string Prefix = "uploads";
 
+    /// <summary>No key of ours is longer (a 64-character owner id makes about 120); the database columns hold this many.</summary>
+    public const int MaxLength = 200;
+
     private const int MaxOwnerIdLength = 64;
     private const int IdLength = 32;
 
@@ -69,7 +72,7 @@ public sealed record UploadKey
     public static bool TryParse([NotNullWhen(true)] string? key, [NotNullWhen(true)] out UploadKey? uploadKey)
     {
         uploadKey = null;
-        if (key is null)
+        if (key is null || key.Length > MaxLength)
         {
             return false;
         }

@@ -33,6 +33,14 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public const string TestIssuer = "https://api.foodcommunity.test";
 
+    /// <summary>Every rule of the RateLimits section.</summary>
+    public static readonly string[] RateLimitRules =
+    [
+        "RegisterPerIp", "RegisterPerUsername", "LoginPerIp", "LoginFailuresPerAccountNetwork", "LoginFailuresPerAccount",
+        "RefreshPerIp", "RefreshPerSession", "PostsPerUser", "CommentsPerUser", "LikesPerUser", "FollowsPerUser",
+        "ReportsPerUser", "ProfileEditsPerUser",
+    ];
+
     public ApiIsolation Isolation { get; }
 
     /// <summary>An API with a database, key prefix and bucket of its own (call InitializeAsync), for tests that need them to themselves.</summary>
@@ -75,8 +83,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Storage:ImageDeletionIntervalSeconds"] = "1",
             ["Storage:ImageDeletionDelaySeconds"] = "3",
         };
-        // Test classes share one client address; the rate-limit tests set their own small limits.
-        foreach (var rule in new[] { "RegisterPerIp", "RegisterPerUsername", "LoginPerIp", "LoginPerAccount", "RefreshPerIp", "RefreshPerSession" })
+        // Test classes share one client address and drive some users hard; the rate-limit tests set their own small limits.
+        foreach (var rule in RateLimitRules)
         {
             settings[$"RateLimits:{rule}:PermitLimit"] = "100000";
         }

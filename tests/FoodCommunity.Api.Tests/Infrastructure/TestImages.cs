@@ -33,4 +33,23 @@ public static class TestImages
         }, TestContext.Current.CancellationToken);
         return key;
     }
+
+    /// <summary>Waits until the object is gone from the class's bucket (the deletion worker runs in the background).</summary>
+    public static async Task WaitUntilGoneAsync(ApiFactory api, string key, TimeSpan timeout)
+    {
+        var s3 = api.GetService<Amazon.S3.IAmazonS3>();
+        var gone = await Eventually.AnswerAsync(async () =>
+        {
+            try
+            {
+                using var head = await s3.GetObjectAsync(api.Isolation.BucketName, key, TestContext.Current.CancellationToken);
+                return false;
+            }
+            catch (Amazon.S3.AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                return true;
+            }
+        }, gone => gone, timeout);
+        Assert.True(gone, $"{key} is still in the bucket");
+    }
 }

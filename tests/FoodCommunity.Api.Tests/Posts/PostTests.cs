@@ -204,7 +204,7 @@ public sealed class PostTests(ApiFactory api) : IClassFixture<ApiFactory>
         {
         }
 
-        await WaitUntilGoneFromBucketAsync(own, sentinelKey, TimeSpan.FromSeconds(40));
+        await TestImages.WaitUntilGoneAsync(own, sentinelKey, TimeSpan.FromSeconds(40));
         using var stillThere = await own.GetService<IAmazonS3>().GetObjectAsync(own.Isolation.BucketName, key, Ct);
         Assert.Equal(HttpStatusCode.OK, stillThere.HttpStatusCode);
     }
@@ -253,23 +253,5 @@ public sealed class PostTests(ApiFactory api) : IClassFixture<ApiFactory>
         return await scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>().Posts.CountAsync(p => p.AuthorId == Guid.Parse(userId), Ct);
     }
 
-    private Task WaitUntilGoneFromBucketAsync(string key) => WaitUntilGoneFromBucketAsync(api, key, TimeSpan.FromSeconds(30));
-
-    private static async Task WaitUntilGoneFromBucketAsync(ApiFactory factory, string key, TimeSpan timeout)
-    {
-        var s3 = factory.GetService<IAmazonS3>();
-        var gone = await Eventually.AnswerAsync(async () =>
-        {
-            try
-            {
-                using var head = await s3.GetObjectAsync(factory.Isolation.BucketName, key, Ct);
-                return false;
-            }
-            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
-            {
-                return true;
-            }
-        }, gone => gone, timeout);
-        Assert.True(gone, $"{key} is still in the bucket");
-    }
+    private Task WaitUntilGoneFromBucketAsync(string key) => TestImages.WaitUntilGoneAsync(api, key, TimeSpan.FromSeconds(30));
 }

@@ -110,4 +110,22 @@ public sealed class ProfileTests(ApiFactory api) : IClassFixture<ApiFactory>
 
     private Task<HttpResponseMessage> PatchAsync(string accessToken, object body) =>
         _client.SendAsync(new HttpRequestMessage(HttpMethod.Patch, "/api/v1/me") { Content = JsonContent.Create(body) }.WithBearer(accessToken), Ct);
+
+    [Fact]
+    public async Task Names_WithBidiOrFormattingControls_AreRefused_AndTextIsStoredNfc()
+    {
+        var user = await _client.RegisterAsync();
+        var decomposedKimchi = "\u1100\u1175\u11B7\u110E\u1175";
+
+        using var spoofed = await _client.SendAsync(HttpMethod.Patch, "/api/v1/me", user.AccessToken, new { displayName = "admin\u202Elivae" });
+        using var signUp = await _client.PostJsonAsync("/api/v1/auth/register",
+            new { username = ApiClient.NewUsername(), email = $"{Guid.NewGuid():N}@example.com", password = ApiClient.Password, displayName = "\u2066official\u2069" });
+        using var updated = await _client.SendAsync(HttpMethod.Patch, "/api/v1/me", user.AccessToken, new { displayName = decomposedKimchi, bio = $"I love {decomposedKimchi}" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, spoofed.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, signUp.StatusCode);
+        var profile = await updated.ReadJsonAsync();
+        Assert.Equal("김치", profile.GetProperty("displayName").GetString());
+        Assert.Equal("I love 김치", profile.GetProperty("bio").GetString());
+    }
 }

@@ -48,6 +48,38 @@ public sealed class AccountRulesTests
     [InlineData("", false)]
     [InlineData("   ", false)]
     [InlineData("tab\there", false)]
-    public void DisplayName_IsNonBlankWithoutControlCharacters(string displayName, bool accepted) =>
-        Assert.Equal(accepted, AccountRules.DescribeDisplayNameProblem(displayName) is null);
+    [InlineData("evil\u202Egpj.exe", false)] // right-to-left override
+    [InlineData("\u2066isolate\u2069", false)]
+    [InlineData("zero\u200Bwidth", false)]
+    [InlineData("soft\u00ADhyphen", false)]
+    [InlineData("\uFEFFbom", false)]
+    [InlineData("김민지", true)]
+    [InlineData("chef \U0001F469\u200D\U0001F373", true)] // 👩‍🍳: an emoji sequence joined by U+200D
+    public void DisplayName_IsNonBlankWithoutControlOrFormattingCharacters(string displayName, bool accepted) =>
+        Assert.Equal(accepted, AccountRules.DescribeDisplayNameProblem(AccountRules.NormalizeDisplayName(displayName)) is null);
+
+    [Fact]
+    public void DisplayName_IsNfcNormalised_SoDecomposedHangulCountsAsItsSyllables()
+    {
+        // "김치" as conjoining jamo (what some input methods send): 5 code units, 2 syllables.
+        var decomposed = "\u1100\u1175\u11B7\u110E\u1175";
+
+        Assert.Equal("김치", AccountRules.NormalizeDisplayName(decomposed));
+    }
+
+    [Fact]
+    public void Normalizers_RefuseOverlongInput_WithoutReadingIt()
+    {
+        var huge = new string('a', 1_000_000);
+
+        Assert.Null(AccountRules.NormalizeUsername(huge));
+        Assert.Null(AccountRules.NormalizeEmail(huge + "@example.com"));
+        Assert.Null(AccountRules.NormalizeDisplayName(huge));
+        Assert.Null(AccountRules.NormalizeBio(huge));
+        Assert.NotNull(AccountRules.DescribeUsernameProblem(null));
+    }
+
+    [Fact]
+    public void Identifiers_AreFoldedTheSameWayEverywhere_CaseAndFullWidth() =>
+        Assert.Equal("kim@example.com", AccountRules.NormalizeEmail(" ＫＩＭ＠Example.com "));
 }

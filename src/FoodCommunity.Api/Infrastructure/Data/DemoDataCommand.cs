@@ -90,7 +90,8 @@ internal static partial class DemoDataCommand
                 TagSet = [new Amazon.S3.Model.Tag { Key = UploadPolicy.PendingTagKey, Value = UploadPolicy.AttachedTagValue }],
             });
             var (tags, _) = Domain.Posts.PostRules.CollectTags(Cooks[i].Tags, Cooks[i].Caption);
-            posts.Add((await writer.CreateAsync(users[i].Id, [key], Cooks[i].Caption, tags, CancellationToken.None))!);
+            var created = await writer.CreateAsync(users[i].Id, [key], Cooks[i].Caption, tags, idempotencyKeyHash: null, CancellationToken.None);
+            posts.Add(((Posts.PostCreation.Created)created).Post);
         }
 
         db.ChangeTracker.Clear();

@@ -41,6 +41,8 @@ public class FoodCommunityDbContext : DbContext
 
     public DbSet<ImageDeletion> ImageDeletions => Set<ImageDeletion>();
 
+    public DbSet<PostIdempotencyKey> PostIdempotencyKeys => Set<PostIdempotencyKey>();
+
     public DbSet<Comment> Comments => Set<Comment>();
 
     public DbSet<PostLike> PostLikes => Set<PostLike>();

@@ -20,8 +20,6 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
     /// <summary>Present for a few seconds after the user wrote: their reads go to the primary.</summary>
     public RedisKey RecentWriter(Guid userId) => $"{Prefix}ryw:{userId:N}";
 
-    /// <summary>A create-post request's Idempotency-Key, per user, for 24 hours.</summary>
-    public RedisKey PostIdempotency(Guid userId, string idempotencyKey) => $"{Prefix}idem:post:{userId:N}:{idempotencyKey}";
 
     // Likes are sharded: a post's like state, its shard's event stream and the shard's popularity
     // counters share the hash tag {likes:N}, so the like script touches a single slot.
@@ -65,8 +63,21 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
     /// <summary>A ranked snapshot of the last 24 hours that popular-feed cursors point into.</summary>
     public RedisKey PopularSnapshot(long snapshot) => $"{Prefix}{{popular}}:snap:{snapshot}";
 
+    /// <summary>The id of the newest popular snapshot, the one first pages are served from.</summary>
+    public RedisKey PopularPointer() => $"{Prefix}{{popular}}:current";
+
+    /// <summary>Held by the one instance building the next popular snapshot.</summary>
+    public RedisKey PopularBuildLease() => $"{Prefix}{{popular}}:lease";
+
     /// <summary>A snapshot being built; renamed into place only if no other builder got there first.</summary>
     public RedisKey PopularSnapshotDraft(long snapshot, Guid build) => $"{Prefix}{{popular}}:snap:{snapshot}:draft:{build:N}";
+
+    /// <summary>Failed sign-ins of one account (by the hash of its login), from one network or (null) from all.</summary>
+    public RedisKey SignInFailures(string accountId, string? network = null) =>
+        network is null ? $"{Prefix}{{signin:{accountId}}}:fail" : $"{Prefix}{{signin:{accountId}}}:fail:{network}";
+
+    /// <summary>Networks the account signed in from successfully: exempt from its per-account failure ceiling.</summary>
+    public RedisKey SignInKnownNetworks(string accountId) => $"{Prefix}{{signin:{accountId}}}:known";
 
     /// <summary>Partition of a shared rate limit; the limiter library adds its own suffixes.</summary>
     public string RateLimitPartition(string policy, string partition) => $"{Prefix}rl:{policy}:{partition}";

@@ -1,3 +1,4 @@
+using FoodCommunity.Domain.Uploads;
 using FoodCommunity.Api.Posts;
 using FoodCommunity.Domain.Posts;
 using Microsoft.EntityFrameworkCore;
@@ -28,7 +29,7 @@ internal sealed class PostImageConfiguration : IEntityTypeConfiguration<PostImag
     {
         builder.ToTable("post_images");
         builder.HasKey(i => new { i.PostId, i.Position });
-        builder.Property(i => i.ImageKey).HasMaxLength(200).IsRequired();
+        builder.Property(i => i.ImageKey).HasMaxLength(UploadKey.MaxLength).IsRequired();
         // An uploaded object belongs to one post at most.
         builder.HasIndex(i => i.ImageKey).IsUnique();
     }
@@ -80,7 +81,23 @@ internal sealed class ImageDeletionConfiguration : IEntityTypeConfiguration<Imag
     {
         builder.ToTable("image_deletions");
         builder.HasKey(d => d.Id);
-        builder.Property(d => d.ImageKey).HasMaxLength(200).IsRequired();
+        builder.Property(d => d.ImageKey).HasMaxLength(UploadKey.MaxLength).IsRequired();
         builder.Property(d => d.CreatedAt).HasPrecision(6);
+        builder.Property(d => d.DeletingAt).HasPrecision(6);
+        builder.Property(d => d.DeletedAt).HasPrecision(6);
+        // Posts and avatars look their keys up here in their transactions: row locks on this index, not a scan.
+        builder.HasIndex(d => d.ImageKey);
+    }
+}
+
+internal sealed class PostIdempotencyKeyConfiguration : IEntityTypeConfiguration<PostIdempotencyKey>
+{
+    public void Configure(EntityTypeBuilder<PostIdempotencyKey> builder)
+    {
+        builder.ToTable("post_idempotency_keys");
+        builder.HasKey(k => new { k.UserId, k.KeyHash });
+        builder.Property(k => k.KeyHash).HasMaxLength(32).IsFixedLength();
+        builder.Property(k => k.CreatedAt).HasPrecision(6);
+        // No foreign key to posts: a key whose post was deleted must still answer "already created".
     }
 }

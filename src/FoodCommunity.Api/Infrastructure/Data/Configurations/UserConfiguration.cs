@@ -1,3 +1,4 @@
+using FoodCommunity.Domain.Uploads;
 using FoodCommunity.Api.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -22,7 +23,7 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         builder.Property(u => u.PasswordHash).HasMaxLength(200).IsRequired();
         builder.Property(u => u.DisplayName).HasMaxLength(50).IsRequired();
         builder.Property(u => u.Bio).HasMaxLength(300).IsRequired();
-        builder.Property(u => u.AvatarKey).HasMaxLength(200);
+        builder.Property(u => u.AvatarKey).HasMaxLength(UploadKey.MaxLength);
 
         builder.Property(u => u.CreatedAt).HasPrecision(6);
         builder.Property(u => u.UpdatedAt).HasPrecision(6);

@@ -127,6 +127,16 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
                         .HasColumnType("datetime(6)")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<DateTimeOffset?>("DeletingAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("deleting_at");
+
                     b.Property<string>("ImageKey")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -135,6 +145,9 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_image_deletions");
+
+                    b.HasIndex("ImageKey")
+                        .HasDatabaseName("ix_image_deletions_image_key");
 
                     b.ToTable("image_deletions", (string)null);
                 });
@@ -175,6 +188,33 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
                         .HasDatabaseName("ix_posts_author_id_id");
 
                     b.ToTable("posts", (string)null);
+                });
+
+            modelBuilder.Entity("FoodCommunity.Api.Posts.PostIdempotencyKey", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("user_id");
+
+                    b.Property<byte[]>("KeyHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("binary(32)")
+                        .HasColumnName("key_hash")
+                        .IsFixedLength();
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("post_id");
+
+                    b.HasKey("UserId", "KeyHash")
+                        .HasName("pk_post_idempotency_keys");
+
+                    b.ToTable("post_idempotency_keys", (string)null);
                 });
 
             modelBuilder.Entity("FoodCommunity.Api.Posts.PostImage", b =>
