@@ -17,6 +17,7 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
         { "Database:ServerVersion", "eight", "Database:ServerVersion must look like" },
         { "Storage:BucketName", "", "Storage:BucketName is required" },
         { "Storage:PublicBaseUrl", "cdn.example.com", "Storage:PublicBaseUrl must be an absolute http(s) URL" },
+        { "Http:TrustedProxyNetworks:0", "10.0.0.0/99", "Http:TrustedProxyNetworks:0 ('10.0.0.0/99') is not a network in CIDR notation" },
     };
 
     [Theory]
@@ -28,6 +29,32 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
         var error = Assert.Throws<OptionsValidationException>(() => misconfigured.CreateClient());
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_InProductionWithoutTrustedProxyNetworks_FailsNamingTheSetting()
+    {
+        // Behind the ALB, without its networks every client would share one address and one rate limit.
+        await using var production = await ApiFactory.SharingStateWithAsync(api, new Dictionary<string, string?> { ["environment"] = "Production" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => production.CreateClient());
+
+        Assert.Contains("Http:TrustedProxyNetworks is required in Production", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_InProductionWithTrustedProxyNetworks_Serves()
+    {
+        await using var production = await ApiFactory.SharingStateWithAsync(api, new Dictionary<string, string?>
+        {
+            ["environment"] = "Production",
+            ["Http:TrustedProxyNetworks:0"] = "10.0.0.0/16",
+        });
+        using var client = production.CreateClient();
+
+        using var response = await client.GetAsync("/health/live", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]
@@ -145,6 +172,7 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
         await ExecuteAsync(api.Endpoints.MySqlServer, $"CREATE DATABASE `{database}`");
         var environment = new Dictionary<string, string>
         {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["ConnectionStrings__MySql"] = new MySqlConnectionStringBuilder(api.Endpoints.MySqlServer) { Database = database }.ConnectionString,
             ["Redis__KeyPrefix"] = $"demo:{Guid.NewGuid():N}:",
         };
@@ -176,6 +204,30 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
             var owner = FoodCommunity.Domain.Uploads.UploadKey.TryParse(key, out var upload) ? Guid.Parse(upload.OwnerId) : Guid.Empty;
             Assert.Null(await images.DescribeProblemAsync(key, owner, TestContext.Current.CancellationToken));
         }
+    }
+
+    [Fact]
+    public async Task SeedDemoCommand_OutsideDevelopment_ExitsNonZero_AndCreatesNoUser()
+    {
+        var database = $"fc_demo_{Guid.NewGuid():N}"[..30];
+        await ExecuteAsync(api.Endpoints.MySqlServer, $"CREATE DATABASE `{database}`");
+        var connectionString = new MySqlConnectionStringBuilder(api.Endpoints.MySqlServer) { Database = database }.ConnectionString;
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__MySql"] = connectionString,
+            ["Redis__KeyPrefix"] = $"demo:{Guid.NewGuid():N}:",
+        };
+
+        var migrate = await RunApiAsync(["migrate"], environment);
+        var seed = await RunApiAsync(["seed-demo"], environment);
+
+        Assert.True(migrate.ExitCode == 0, migrate.Output);
+        Assert.NotEqual(0, seed.ExitCode);
+        Assert.Contains("seed-demo runs only in Development", seed.Output, StringComparison.Ordinal);
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var count = new MySqlCommand("SELECT COUNT(*) FROM users", connection);
+        Assert.Equal(0L, Convert.ToInt64(await count.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -270,6 +322,8 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
         }
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // Production refuses to start without them; the test is the proxy, on loopback.
+        start.Environment["Http__TrustedProxyNetworks__0"] = "127.0.0.0/8";
         start.Environment["ConnectionStrings__Redis"] = api.Endpoints.Redis;
         start.Environment["Database__ServerVersion"] = api.Endpoints.ServerVersion;
         start.Environment["Storage__BucketName"] = api.Isolation.BucketName;
