@@ -18,6 +18,7 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
         { "Storage:BucketName", "", "Storage:BucketName is required" },
         { "Storage:PublicBaseUrl", "cdn.example.com", "Storage:PublicBaseUrl must be an absolute http(s) URL" },
         { "Http:TrustedProxyNetworks:0", "10.0.0.0/99", "Http:TrustedProxyNetworks:0 ('10.0.0.0/99') is not a network in CIDR notation" },
+        { "Observability:ManagementPort", "70000", "ManagementPort must be between 1 and 65535" },
     };
 
     [Theory]
@@ -255,6 +256,46 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
 
             Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
             Assert.Equal("application/problem+json", tooLarge.Content.Headers.ContentType?.MediaType);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+            await output;
+        }
+    }
+
+    [Fact]
+    public async Task OnKestrel_WithAManagementPort_MetricsAnswerThereAndNotOnThePublicPort()
+    {
+        var (publicPort, managementPort) = (FreePort(), FreePort());
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__MySql"] = api.MySqlConnectionString,
+            ["Auth__Issuer"] = ApiFactory.TestIssuer,
+            ["Auth__SigningKeyPem"] = api.Isolation.SigningKeyPem,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{publicPort}",
+            ["Observability__ManagementPort"] = $"{managementPort}",
+        };
+        using var server = StartApi(environment);
+        var output = Task.WhenAll(server.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken), server.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken));
+        try
+        {
+            using var publicHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{publicPort}") };
+            using var managementHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{managementPort}") };
+            await WaitUntilLiveAsync(publicHttp);
+
+            using var onPublic = await publicHttp.GetAsync("/metrics", TestContext.Current.CancellationToken);
+            // Through the ALB a client picks the Host header; naming the management port in it must not help.
+            using var spoofed = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+            spoofed.Headers.Host = $"127.0.0.1:{managementPort}";
+            using var onPublicSpoofed = await publicHttp.SendAsync(spoofed, TestContext.Current.CancellationToken);
+            using var onManagement = await managementHttp.GetAsync("/metrics", TestContext.Current.CancellationToken);
+
+            Assert.Equal(HttpStatusCode.NotFound, onPublic.StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, onPublicSpoofed.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, onManagement.StatusCode);
+            Assert.Contains("# TYPE ", await onManagement.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         }
         finally
         {

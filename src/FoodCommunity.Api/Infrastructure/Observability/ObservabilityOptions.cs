@@ -7,6 +7,13 @@ public sealed class ObservabilityOptions
 {
     public const string SectionName = "Observability";
 
+    /// <summary>
+    /// When set, /metrics is served only on this port (on every interface, for the scraper), never on the
+    /// public one, so a load balancer in front of the public port cannot expose it. Unset: /metrics on the public port.
+    /// </summary>
+    [Range(1, 65535)]
+    public int? ManagementPort { get; set; }
+
     /// <summary>Which SQL commands EF Core logs (at Information).</summary>
     public SqlLogging SqlLogging { get; set; } = SqlLogging.Off;
 }
