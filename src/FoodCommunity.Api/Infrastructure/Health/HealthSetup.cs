@@ -9,7 +9,7 @@ namespace FoodCommunity.Api.Infrastructure.Health;
 
 internal static class HealthSetup
 {
-    private const string ReadyTag = "ready";
+    private const string ReadyTag = ReadinessCache.Tag;
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(3);
 
     public static WebApplicationBuilder AddFoodCommunityHealthChecks(this WebApplicationBuilder builder)
@@ -46,7 +46,7 @@ internal static class HealthSetup
 
     private static async Task ReadyAsync(HttpContext context, ReadinessCache readiness)
     {
-        var report = await readiness.GetAsync(check => check.Tags.Contains(ReadyTag));
+        var report = await readiness.GetAsync();
         // As MapHealthChecks answers: Degraded still takes traffic.
         context.Response.StatusCode = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
         context.Response.Headers.CacheControl = "no-store, no-cache";

@@ -15,25 +15,28 @@ internal sealed class ReadinessCache(HealthCheckService health, TimeProvider tim
     private Task<HealthReport>? _current;
     private long _evaluatedAt;
 
-    public Task<HealthReport> GetAsync(Func<HealthCheckRegistration, bool> predicate)
+    /// <summary>The checks of the dependencies an instance cannot serve without.</summary>
+    public const string Tag = "ready";
+
+    public Task<HealthReport> GetAsync()
     {
         lock (_lock)
         {
             if (_current is null || (_current.IsCompleted && time.GetElapsedTime(_evaluatedAt) > MaxAge))
             {
-                _current = EvaluateAsync(predicate);
+                _current = EvaluateAsync();
             }
 
             return _current;
         }
     }
 
-    private async Task<HealthReport> EvaluateAsync(Func<HealthCheckRegistration, bool> predicate)
+    private async Task<HealthReport> EvaluateAsync()
     {
         try
         {
             // Not the asking request's token: others share this evaluation. Each check has its own timeout.
-            return await health.CheckHealthAsync(predicate, lifetime.ApplicationStopping);
+            return await health.CheckHealthAsync(check => check.Tags.Contains(Tag), lifetime.ApplicationStopping);
         }
         finally
         {
