@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the solution against real services: brings up MariaDB, Redis and
-# s3rver (scripts/services.sh, installing what is missing), packages and runs the arm64
-# presign bootstrap under qemu, then `dotnet test` with TRX results, and ends with one line
+# s3rver (scripts/services.sh, installing what is missing), installs the pinned Redocly CLI that
+# lints the OpenAPI document, packages and runs the arm64 presign bootstrap under qemu, then
+# `dotnet test` with TRX results, and ends with one line
 # "N passed, N failed, N skipped" counted from those files (a failed arm64 check counts as one).
 # Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Health").
 set -euo pipefail
@@ -12,6 +13,17 @@ cd "$REPO_ROOT"
 # Captured first: inside eval "$(...)" a failing `up` would go unnoticed.
 service_env="$(bash scripts/services.sh up)"
 eval "$service_env"
+
+# Redocly CLI for OpenApiLintTests, pinned by its lockfile. npm ci wipes node_modules, so only
+# when the lockfile changed.
+redocly_dir="$REPO_ROOT/tools/redocly"
+redocly_stamp="$redocly_dir/node_modules/.foodcommunity-lock.sha256"
+redocly_want=$(sha256sum "$redocly_dir/package-lock.json" | cut -d' ' -f1)
+if [[ ! -f $redocly_stamp || $(<"$redocly_stamp") != "$redocly_want" || ! -f $redocly_dir/node_modules/@redocly/cli/bin/cli.js ]]; then
+  echo "installing Redocly CLI (npm ci in tools/redocly)" >&2
+  (cd "$redocly_dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  echo "$redocly_want" >"$redocly_stamp"
+fi
 
 results_dir="$REPO_ROOT/TestResults"
 rm -rf "$results_dir"

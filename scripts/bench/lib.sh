@@ -129,6 +129,7 @@ api_exec() {
   exec env ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
     "Auth__Issuer=http://127.0.0.1:$FC_BENCH_API_PORT" \
     "Auth__SigningKeyPem=$(<"$SIGNING_KEY_FILE")" \
+    "Http__TrustedProxyNetworks__0=127.0.0.0/8" \
     "${API_EXTRA_ENV[@]}" \
     dotnet "$API_DLL" "$@"
 }

@@ -29,6 +29,8 @@ builder.Services.AddOpenApi(openApi =>
 {
     openApi.AddDocumentTransformer<BearerSecurityTransformer>();
     openApi.AddOperationTransformer<BearerSecurityTransformer>();
+    openApi.AddDocumentTransformer<ApiDescriptionTransformer>();
+    openApi.AddOperationTransformer<ApiDescriptionTransformer>();
 });
 
 var app = builder.Build();

@@ -5,13 +5,13 @@ using FoodCommunity.Presign.Lambda.Uploads;
 
 namespace FoodCommunity.Presign.Lambda;
 
-/// <summary>The function as both hosts see it: a payload format 2.0 event in, its response out.</summary>
+/// <summary>The function as both hosts see it: an API Gateway event in, its response out.</summary>
 public sealed class PresignFunction(PresignHandler handler)
 {
     public Task<ApiGatewayHttpResponse> HandleAsync(ApiGatewayHttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return handler.HandleAsync(request.RequestContext?.Authorizer?.Jwt, ReadBody(request), request.RequestContext?.RequestId, cancellationToken);
+        return handler.HandleAsync(request.RequestContext?.Authorizer?.Caller, ReadBody(request), request.RequestContext?.RequestId, cancellationToken);
     }
 
     /// <summary>The Lambda entry: the raw event JSON from the Runtime API, the response JSON to post back.</summary>

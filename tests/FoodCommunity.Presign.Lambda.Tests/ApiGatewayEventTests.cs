@@ -39,6 +39,46 @@ public class ApiGatewayEventTests
     }
 
     [Fact]
+    public async Task RestApiEventWithClaimsUnderAuthorizer_IssuesFormForTheSubject()
+    {
+        // REST API (Cognito user pool or Lambda authorizer): requestContext.authorizer.claims, no "jwt" level.
+        var response = await InvokeAsync("apigateway-rest-v1-presign.json");
+
+        Assert.Equal(200, response.GetProperty("statusCode").GetInt32());
+        using var body = JsonDocument.Parse(response.GetProperty("body").GetString()!);
+        Assert.StartsWith("uploads/01a21f0b-5b36-764d-bbcf-e56012e01923/", body.RootElement.GetProperty("key").GetString(), StringComparison.Ordinal);
+        Assert.Equal(body.RootElement.GetProperty("key").GetString(), Assert.Single(signer.Signed).Key.Value);
+    }
+
+    [Fact]
+    public async Task ClaimsThatAreNotStrings_AreReadAsApiGatewayFlattensThem()
+    {
+        // A Lambda authorizer's context may carry numbers and booleans; arrays arrive as "[a b]" from the JWT authorizer.
+        var json = JsonNodeOf("apigateway-rest-v1-presign.json");
+        var claims = json["requestContext"]!["authorizer"]!["claims"]!;
+        claims["exp"] = 1583352238;
+        claims["email_verified"] = true;
+        claims["scope"] = new System.Text.Json.Nodes.JsonArray("api", "uploads");
+
+        var response = await InvokeAsync(Encoding.UTF8.GetBytes(json.ToJsonString()));
+
+        Assert.Equal(200, response.GetProperty("statusCode").GetInt32());
+        Assert.Single(signer.Signed);
+    }
+
+    [Fact]
+    public async Task RestApiEventWithoutTheUploadsScope_Is403()
+    {
+        var json = JsonNodeOf("apigateway-rest-v1-presign.json");
+        json["requestContext"]!["authorizer"]!["claims"]!["scope"] = "api";
+
+        var response = await InvokeAsync(Encoding.UTF8.GetBytes(json.ToJsonString()));
+
+        Assert.Equal(403, response.GetProperty("statusCode").GetInt32());
+        Assert.Empty(signer.Signed);
+    }
+
+    [Fact]
     public async Task Base64EncodedBody_IsDecoded()
     {
         var json = JsonNodeOf("apigateway-http-v2-presign.json");

@@ -48,6 +48,14 @@ public sealed class PublishedBootstrapTests(ITestOutputHelper log)
             Assert.Equal(("response", after), (fourth.Kind, fourth.RequestId));
             Assert.False(process.HasExited, output.ToString());
 
+            // A REST API event, claims directly under the authorizer, some of them not strings: read by the trimmed binary too.
+            var rest = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "apigateway-rest-v1-presign.json")))!;
+            rest["requestContext"]!["authorizer"]!["claims"]!["email_verified"] = true;
+            var restRequest = runtime.Enqueue(Encoding.UTF8.GetBytes(rest.ToJsonString()));
+            var fifth = await NextReportAsync(runtime, output);
+            Assert.True(("response", restRequest) == (fifth.Kind, fifth.RequestId), $"{fifth}\n{output}");
+            Assert.Equal(200, JsonDocument.Parse(fifth.Body).RootElement.GetProperty("statusCode").GetInt32());
+
             Report(startToFirstResponse);
         }
         finally

@@ -17,6 +17,8 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
         { "Database:ServerVersion", "eight", "Database:ServerVersion must look like" },
         { "Storage:BucketName", "", "Storage:BucketName is required" },
         { "Storage:PublicBaseUrl", "cdn.example.com", "Storage:PublicBaseUrl must be an absolute http(s) URL" },
+        { "Http:TrustedProxyNetworks:0", "10.0.0.0/99", "Http:TrustedProxyNetworks:0 ('10.0.0.0/99') is not a network in CIDR notation" },
+        { "Observability:ManagementPort", "70000", "ManagementPort must be between 1 and 65535" },
     };
 
     [Theory]
@@ -28,6 +30,32 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
         var error = Assert.Throws<OptionsValidationException>(() => misconfigured.CreateClient());
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_InProductionWithoutTrustedProxyNetworks_FailsNamingTheSetting()
+    {
+        // Behind the ALB, without its networks every client would share one address and one rate limit.
+        await using var production = await ApiFactory.SharingStateWithAsync(api, new Dictionary<string, string?> { ["environment"] = "Production" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => production.CreateClient());
+
+        Assert.Contains("Http:TrustedProxyNetworks is required in Production", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_InProductionWithTrustedProxyNetworks_Serves()
+    {
+        await using var production = await ApiFactory.SharingStateWithAsync(api, new Dictionary<string, string?>
+        {
+            ["environment"] = "Production",
+            ["Http:TrustedProxyNetworks:0"] = "10.0.0.0/16",
+        });
+        using var client = production.CreateClient();
+
+        using var response = await client.GetAsync("/health/live", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]
@@ -84,7 +112,8 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
         var me = root.GetProperty("paths").GetProperty("/api/v1/me").GetProperty("get");
         Assert.True(me.GetProperty("security")[0].TryGetProperty("Bearer", out _));
         Assert.True(me.GetProperty("responses").TryGetProperty("401", out _));
-        Assert.False(root.GetProperty("paths").GetProperty("/api/v1/feed/latest").GetProperty("get").TryGetProperty("security", out _));
+        // Anonymous by declaration: an empty list, not a missing one.
+        Assert.Equal(0, root.GetProperty("paths").GetProperty("/api/v1/feed/latest").GetProperty("get").GetProperty("security").GetArrayLength());
         foreach (var path in new[] { "/api/v1/auth/register", "/api/v1/posts", "/api/v1/feed/popular", "/api/v1/posts/{postId}/like", "/.well-known/jwks.json" })
         {
             Assert.True(root.GetProperty("paths").TryGetProperty(path, out _), path);
@@ -145,6 +174,7 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
         await ExecuteAsync(api.Endpoints.MySqlServer, $"CREATE DATABASE `{database}`");
         var environment = new Dictionary<string, string>
         {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["ConnectionStrings__MySql"] = new MySqlConnectionStringBuilder(api.Endpoints.MySqlServer) { Database = database }.ConnectionString,
             ["Redis__KeyPrefix"] = $"demo:{Guid.NewGuid():N}:",
         };
@@ -179,6 +209,30 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task SeedDemoCommand_OutsideDevelopment_ExitsNonZero_AndCreatesNoUser()
+    {
+        var database = $"fc_demo_{Guid.NewGuid():N}"[..30];
+        await ExecuteAsync(api.Endpoints.MySqlServer, $"CREATE DATABASE `{database}`");
+        var connectionString = new MySqlConnectionStringBuilder(api.Endpoints.MySqlServer) { Database = database }.ConnectionString;
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__MySql"] = connectionString,
+            ["Redis__KeyPrefix"] = $"demo:{Guid.NewGuid():N}:",
+        };
+
+        var migrate = await RunApiAsync(["migrate"], environment);
+        var seed = await RunApiAsync(["seed-demo"], environment);
+
+        Assert.True(migrate.ExitCode == 0, migrate.Output);
+        Assert.NotEqual(0, seed.ExitCode);
+        Assert.Contains("seed-demo runs only in Development", seed.Output, StringComparison.Ordinal);
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var count = new MySqlCommand("SELECT COUNT(*) FROM users", connection);
+        Assert.Equal(0L, Convert.ToInt64(await count.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task OnKestrel_ABodyOverTheLimit_Answers413ProblemDetails()
     {
         var port = FreePort();
@@ -203,6 +257,46 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
 
             Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
             Assert.Equal("application/problem+json", tooLarge.Content.Headers.ContentType?.MediaType);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+            await output;
+        }
+    }
+
+    [Fact]
+    public async Task OnKestrel_WithAManagementPort_MetricsAnswerThereAndNotOnThePublicPort()
+    {
+        var (publicPort, managementPort) = (FreePort(), FreePort());
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__MySql"] = api.MySqlConnectionString,
+            ["Auth__Issuer"] = ApiFactory.TestIssuer,
+            ["Auth__SigningKeyPem"] = api.Isolation.SigningKeyPem,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{publicPort}",
+            ["Observability__ManagementPort"] = $"{managementPort}",
+        };
+        using var server = StartApi(environment);
+        var output = Task.WhenAll(server.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken), server.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken));
+        try
+        {
+            using var publicHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{publicPort}") };
+            using var managementHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{managementPort}") };
+            await WaitUntilLiveAsync(publicHttp);
+
+            using var onPublic = await publicHttp.GetAsync("/metrics", TestContext.Current.CancellationToken);
+            // Through the ALB a client picks the Host header; naming the management port in it must not help.
+            using var spoofed = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+            spoofed.Headers.Host = $"127.0.0.1:{managementPort}";
+            using var onPublicSpoofed = await publicHttp.SendAsync(spoofed, TestContext.Current.CancellationToken);
+            using var onManagement = await managementHttp.GetAsync("/metrics", TestContext.Current.CancellationToken);
+
+            Assert.Equal(HttpStatusCode.NotFound, onPublic.StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, onPublicSpoofed.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, onManagement.StatusCode);
+            Assert.Contains("# TYPE ", await onManagement.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         }
         finally
         {
@@ -270,6 +364,8 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
         }
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // Production refuses to start without them; the test is the proxy, on loopback.
+        start.Environment["Http__TrustedProxyNetworks__0"] = "127.0.0.0/8";
         start.Environment["ConnectionStrings__Redis"] = api.Endpoints.Redis;
         start.Environment["Database__ServerVersion"] = api.Endpoints.ServerVersion;
         start.Environment["Storage__BucketName"] = api.Isolation.BucketName;

@@ -18,7 +18,7 @@ namespace FoodCommunity.Api.Infrastructure.Data;
 /// `FoodCommunity.Api seed-demo`: a few users who follow each other, posts with real (generated) PNG
 /// images in the bucket, comments and likes, so a developer's client has something to show. Goes
 /// through the same services as the API (likes through the Redis buffer, flushed when the API runs).
-/// Does nothing when the demo users exist already.
+/// Does nothing when the demo users exist already; refuses to run outside Development.
 /// </summary>
 internal static partial class DemoDataCommand
 {
@@ -36,6 +36,13 @@ internal static partial class DemoDataCommand
     public static async Task<int> SeedDemoDataAsync(this WebApplication app)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DemoDataCommand));
+        // Known users with a published password: in any shared environment, a way in for anyone.
+        if (!app.Environment.IsDevelopment())
+        {
+            LogRefused(logger, app.Environment.EnvironmentName);
+            return 1;
+        }
+
         await using var scope = app.Services.CreateAsyncScope();
         var services = scope.ServiceProvider;
         var db = services.GetRequiredService<FoodCommunityDbContext>();
@@ -157,6 +164,9 @@ internal static partial class DemoDataCommand
         BinaryPrimitives.WriteUInt32BigEndian(word, crc.GetCurrentHashAsUInt32());
         png.Write(word);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "seed-demo runs only in Development (ASPNETCORE_ENVIRONMENT=Development), not in {Environment}: its users have a published password")]
+    private static partial void LogRefused(ILogger logger, string environment);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo data exists already; nothing to do")]
     private static partial void LogAlreadySeeded(ILogger logger);

@@ -6,7 +6,8 @@ namespace FoodCommunity.Api.Infrastructure.Http;
 
 /// <summary>
 /// Declares the bearer scheme in the OpenAPI document and marks each operation that requires it,
-/// so generated clients and the reference page send the access token where it is needed.
+/// so generated clients and the reference page send the access token where it is needed, and each
+/// that does not as anonymous.
 /// </summary>
 internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer, IOpenApiOperationTransformer
 {
@@ -29,14 +30,16 @@ internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer, I
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        operation.Security ??= [];
         if (metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any())
         {
-            operation.Security ??= [];
             operation.Security.Add(new OpenApiSecurityRequirement
             {
                 [new OpenApiSecuritySchemeReference(SchemeName, context.Document)] = [],
             });
         }
+
+        // Otherwise "security: []": anonymous by declaration, not by omission, which readers and linters cannot tell from a forgotten requirement.
 
         return Task.CompletedTask;
     }

@@ -23,7 +23,8 @@ public sealed class HttpOptions
 
     /// <summary>
     /// CIDRs of the load balancer's subnets: only their X-Forwarded-For is believed, so rate limits
-    /// see the client's address and a client cannot forge one. Empty: only loopback proxies are trusted.
+    /// see the client's address and a client cannot forge one. Empty: only loopback proxies are trusted,
+    /// which Production refuses (<see cref="HttpOptionsValidator"/>).
     /// </summary>
     public IList<string> TrustedProxyNetworks { get; } = [];
 

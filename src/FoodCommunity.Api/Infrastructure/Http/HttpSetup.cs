@@ -13,6 +13,7 @@ internal static class HttpSetup
             .BindConfiguration(HttpOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<HttpOptions>, HttpOptionsValidator>();
 
         builder.Services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<HttpOptions>>((kestrel, http) =>
@@ -27,6 +28,8 @@ internal static class HttpSetup
         builder.Services.AddOptions<ForwardedHeadersOptions>()
             .Configure<IOptions<HttpOptions>>((forwarded, http) =>
             {
+                // The ALB appends the address it saw to X-Forwarded-For; with the default ForwardLimit of 1 only
+                // that last entry is taken, and only from a trusted network, so RemoteIpAddress is the client's.
                 forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
                 foreach (var network in http.Value.TrustedProxyNetworks)
                 {
