@@ -9,6 +9,7 @@ using FoodCommunity.Api.Infrastructure.Observability;
 using FoodCommunity.Api.Infrastructure.Redis;
 using FoodCommunity.Api.Infrastructure.Storage;
 using FoodCommunity.Api.Likes;
+using FoodCommunity.Api.Moderation;
 using FoodCommunity.Api.Users;
 using Scalar.AspNetCore;
 using Serilog;
@@ -46,6 +47,11 @@ if (args is ["seed-demo", ..])
     return await app.SeedDemoDataAsync();
 }
 
+if (args is ["moderator", ..])
+{
+    return await ModeratorCommand.RunAsync(app, args);
+}
+
 // Load the signing keys now: a missing or unreadable key stops the start, not the first login.
 app.Services.GetRequiredService<SigningKeys>();
 
@@ -68,9 +74,11 @@ app.MapAuthApi();
 app.MapMeApi();
 app.MapUsersApi();
 app.MapFollowsApi();
+app.MapBlocksApi();
 app.MapPostsApi();
 app.MapCommentsApi();
 app.MapLikesApi();
+app.MapModerationApi();
 if (app.Configuration.GetValue<bool>($"{BenchmarkOptions.SectionName}:{nameof(BenchmarkOptions.EnableDirectLikeBaseline)}"))
 {
     app.MapDirectLikeBaseline();

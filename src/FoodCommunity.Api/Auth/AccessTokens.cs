@@ -11,11 +11,14 @@ public sealed class AccessTokens(SigningKeys keys, IOptions<AuthOptions> options
     /// <summary>api: this API; uploads: the presign function behind API Gateway.</summary>
     public const string Scopes = "api uploads";
 
+    /// <summary>Added for moderators: the moderation endpoints require it.</summary>
+    public const string ModerateScope = "moderate";
+
     private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
 
     public int LifetimeSeconds => options.Value.AccessTokenMinutes * 60;
 
-    public string Issue(Guid userId)
+    public string Issue(Guid userId, bool moderator = false)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         return Handler.CreateToken(new SecurityTokenDescriptor
@@ -30,7 +33,7 @@ public sealed class AccessTokens(SigningKeys keys, IOptions<AuthOptions> options
             [
                 new Claim(JwtRegisteredClaimNames.Sub, userId.ToString()),
                 new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
-                new Claim("scope", Scopes),
+                new Claim("scope", moderator ? $"{Scopes} {ModerateScope}" : Scopes),
             ]),
         });
     }

@@ -20,11 +20,11 @@ public static partial class AuthApi
             .WithSummary("Create an account and start a session.")
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/login", Login).WithName("Login").RequireRateLimiting(AuthRateLimits.LoginPerIp)
-            .WithSummary("Start a session with a username or e-mail address and a password.")
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .WithSummary("Start a session with a username or e-mail address and a password. A suspended account is refused with 403 and suspendedUntil.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/refresh", Refresh).WithName("Refresh").RequireRateLimiting(AuthRateLimits.RefreshPerIp)
             .WithSummary("Spend a refresh token for a new access token and the next refresh token. A spent token revokes its session.")
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/logout", Logout).WithName("Logout")
             .WithSummary("End the session the refresh token belongs to.");
         return group;
@@ -93,7 +93,7 @@ public static partial class AuthApi
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> Login(
         LoginRequest request, FoodCommunityDbContext db, Passwords passwords, SignInThrottle throttle,
-        TokenIssuer issuer, ILogger<TokenIssuer> logger, HttpContext http, CancellationToken cancellationToken)
+        TokenIssuer issuer, TimeProvider clock, ILogger<TokenIssuer> logger, HttpContext http, CancellationToken cancellationToken)
     {
         // Bounded before anything else: a login longer than any address cannot match an account.
         var login = AccountRules.NormalizeLogin(request.Login ?? "");
@@ -123,6 +123,11 @@ public static partial class AuthApi
             return Unauthorized("The login or the password is wrong.");
         }
 
+        if (user.SuspendedUntil is { } until && until > clock.GetUtcNow())
+        {
+            return Suspended(until);
+        }
+
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
             user.PasswordHash = passwords.Hash(user, request.Password!);
@@ -135,7 +140,7 @@ public static partial class AuthApi
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> Refresh(
         RefreshRequest request, FoodCommunityDbContext db, RefreshSessions sessions, AuthRateLimits limits,
-        TokenIssuer issuer, ILogger<TokenIssuer> logger, HttpContext http, CancellationToken cancellationToken)
+        TokenIssuer issuer, TimeProvider clock, ILogger<TokenIssuer> logger, HttpContext http, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.RefreshToken))
         {
@@ -152,6 +157,12 @@ public static partial class AuthApi
         var user = await sessions.FindUserAsync(request.RefreshToken) is { } owner
             ? await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == owner, cancellationToken)
             : null;
+        if (user?.SuspendedUntil is { } until && until > clock.GetUtcNow())
+        {
+            await sessions.RevokeAsync(request.RefreshToken);
+            return Suspended(until);
+        }
+
         switch (await sessions.RotateAsync(request.RefreshToken))
         {
             case RefreshOutcome.Rotated rotated:
@@ -197,6 +208,16 @@ public static partial class AuthApi
             detail: username ? "This username is taken." : "An account with this e-mail address exists.",
             extensions: new Dictionary<string, object?> { ["errors"] = errors });
     }
+
+    /// <summary>403 for a suspended account, saying until when (also as <c>suspendedUntil</c>).</summary>
+    private static ProblemHttpResult Suspended(DateTimeOffset until) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status403Forbidden,
+            title: "Account suspended",
+            detail: until >= Moderation.ModerationApi.Indefinitely
+                ? "This account is suspended until a moderator lifts the suspension."
+                : $"This account is suspended until {until.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}.",
+            extensions: new Dictionary<string, object?> { ["suspendedUntil"] = until });
 
     /// <summary>A token whose user has since been deleted: the client must sign in again.</summary>
     internal static ProblemHttpResult AccountGone() => Unauthorized("The account no longer exists.");

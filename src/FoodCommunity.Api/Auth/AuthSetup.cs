@@ -10,6 +10,9 @@ public static class AuthSetup
     /// <summary>Authenticated with a token that carries the "api" scope.</summary>
     public const string ApiPolicy = "api";
 
+    /// <summary>Authenticated with a token that carries the "moderate" scope besides "api".</summary>
+    public const string ModeratePolicy = "moderate";
+
     public static WebApplicationBuilder AddFoodCommunityAuth(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<AuthOptions>()
@@ -34,6 +37,7 @@ public static class AuthSetup
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddSingleton<AuthRateLimits>();
         builder.Services.AddSingleton<SignInThrottle>();
+        builder.Services.AddSingleton<AccessRevocation>();
         builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         builder.Services.AddSingleton<Passwords>();
 
@@ -43,11 +47,15 @@ public static class AuthSetup
             {
                 jwt.MapInboundClaims = false;
                 jwt.TokenValidationParameters = AccessTokens.ValidationParameters(auth.Value, keys);
+                jwt.Events = new JwtBearerEvents { OnTokenValidated = RefuseRevokedAsync };
             });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ApiPolicy, policy => policy
                 .RequireAuthenticatedUser()
-                .RequireAssertion(context => context.User.FindFirst("scope")?.Value.Split(' ').Contains("api") == true));
+                .RequireAssertion(context => HasScope(context.User, "api")))
+            .AddPolicy(ModeratePolicy, policy => policy
+                .RequireAuthenticatedUser()
+                .RequireAssertion(context => HasScope(context.User, "api") && HasScope(context.User, AccessTokens.ModerateScope)));
         builder.Services.AddRateLimiter(AuthRateLimits.AddPolicies);
         return builder;
     }
@@ -56,6 +64,27 @@ public static class AuthSetup
     public static TBuilder RequireApiScope<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
         builder.RequireAuthorization(ApiPolicy)
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]))
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status403Forbidden, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
+
+    private static bool HasScope(System.Security.Claims.ClaimsPrincipal user, string scope) =>
+        user.FindFirst("scope")?.Value.Split(' ').Contains(scope) == true;
+
+    /// <summary>A token of a user whose tokens were all revoked (suspended, deleted, password reset) is refused.</summary>
+    private static async Task RefuseRevokedAsync(TokenValidatedContext context)
+    {
+        if (context.Principal?.FindUserId() is { } userId
+            && context.SecurityToken is Microsoft.IdentityModel.JsonWebTokens.JsonWebToken token
+            && await context.HttpContext.RequestServices.GetRequiredService<AccessRevocation>().IsRevokedAsync(userId, token.IssuedAt))
+        {
+            context.Fail("The token was revoked.");
+        }
+    }
+
+    /// <summary>Requires a token with the "moderate" scope (403 without it), and says so in the OpenAPI document.</summary>
+    public static TBuilder RequireModerateScope<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(ModeratePolicy)
             .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]))
             .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status403Forbidden, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
 

@@ -105,7 +105,25 @@ public sealed class RefreshSessions(IConnectionMultiplexer redis, RedisKeys keys
         _ = batch.HashSetAsync(session, [new HashEntry("user", userId.ToString()), new HashEntry("current", hash)]);
         _ = batch.KeyExpireAsync(session, RemainingLifetime(familyId));
         await batch.ExecuteAsync();
+        // The user's families, so a suspension or a password reset can end them all (another slot, so not in the transaction).
+        var index = keys.UserSessions(userId);
+        await redis.GetDatabase().SetAddAsync(index, familyId.ToString("N"));
+        await redis.GetDatabase().KeyExpireAsync(index, options.Value.SessionMaxLifetime);
         return token;
+    }
+
+    /// <summary>Ends every session of the user (suspension, password reset, account deletion).</summary>
+    public async Task RevokeAllAsync(Guid userId)
+    {
+        var database = redis.GetDatabase();
+        var index = keys.UserSessions(userId);
+        foreach (var member in await database.SetMembersAsync(index))
+        {
+            var familyId = Guid.ParseExact((string)member!, "N");
+            await database.KeyDeleteAsync([keys.Session(familyId), keys.SessionSpentTokens(familyId)]);
+        }
+
+        await database.KeyDeleteAsync(index);
     }
 
     /// <summary>

@@ -9,7 +9,7 @@ public sealed class TokenIssuer(AccessTokens accessTokens, RefreshSessions sessi
     public async Task<TokenResponse> StartSessionAsync(User user) => Issue(user, await sessions.StartAsync(user.Id));
 
     public TokenResponse Issue(User user, string refreshToken) => new(
-        accessTokens.Issue(user.Id),
+        accessTokens.Issue(user.Id, user.IsModerator),
         "Bearer",
         accessTokens.LifetimeSeconds,
         refreshToken,

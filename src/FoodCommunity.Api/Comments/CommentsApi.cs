@@ -31,7 +31,7 @@ public static class CommentsApi
 
     public static async Task<Results<Created<CommentView>, NotFound, ValidationProblem>> CreateComment(
         Guid postId, CreateCommentRequest request, ClaimsPrincipal caller, FoodCommunityDbContext db, ReadDatabase reads,
-        PublicUrls urls, TimeProvider clock, CancellationToken cancellationToken)
+        PublicUrls urls, BlockList blocks, TimeProvider clock, CancellationToken cancellationToken)
     {
         var text = TextRules.Normalize(request.Text ?? "", PostRules.CommentMaxLength) ?? "";
         if (PostRules.DescribeCommentProblem(text) is { } problem)
@@ -40,6 +40,11 @@ public static class CommentsApi
         }
 
         var userId = caller.GetUserId();
+        if (!await IsVisibleAsync(db, postId, userId, await blocks.HiddenForAsync(db, userId, cancellationToken), cancellationToken))
+        {
+            return TypedResults.NotFound();
+        }
+
         var comment = new Comment { PostId = postId, AuthorId = userId, Text = text, CreatedAt = clock.GetUtcNow() };
         var created = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
@@ -70,7 +75,7 @@ public static class CommentsApi
 
     public static async Task<Results<Ok<Page<CommentView>>, NotFound, ValidationProblem>> ListComments(
         Guid postId, int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors,
-        PublicUrls urls, CancellationToken cancellationToken)
+        PublicUrls urls, BlockList blocks, CancellationToken cancellationToken)
     {
         if (PageRequest.Parse(limit, cursor, out var invalid) is not { } page)
         {
@@ -90,7 +95,8 @@ public static class CommentsApi
 
         var callerId = caller.FindUserId();
         var db = await reads.ForAsync(callerId);
-        if (!await db.Posts.AnyAsync(p => p.Id == postId, cancellationToken))
+        var hidden = await blocks.HiddenForAsync(db, callerId, cancellationToken);
+        if (!await IsVisibleAsync(db, postId, callerId, hidden, cancellationToken))
         {
             return TypedResults.NotFound();
         }
@@ -103,8 +109,9 @@ public static class CommentsApi
         var hasMore = comments.Count > page.Limit;
         comments = comments.Take(page.Limit).ToList();
         var authorIds = comments.Select(c => c.AuthorId).Distinct().ToList();
-        var profiles = await ProfileLoader.LoadAsync(db, authorIds, callerId, urls, cancellationToken);
-        var items = comments.Select(c => ToView(c, profiles[c.AuthorId])).ToList();
+        var profiles = await ProfileLoader.LoadAsync(db, authorIds, callerId, urls, hidden, cancellationToken);
+        // Comments of users hidden from the caller are left out; the cursor still moves past them.
+        var items = comments.Where(c => profiles.ContainsKey(c.AuthorId)).Select(c => ToView(c, profiles[c.AuthorId])).ToList();
         return TypedResults.Ok(new Page<CommentView>(items, hasMore ? cursors.ForId(CursorKind.Comments, comments[^1].Id) : null));
     }
 
@@ -141,6 +148,14 @@ public static class CommentsApi
         });
         await reads.MarkWriteAsync(userId);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>The post exists, no moderator hid it (but for its author), and its author is not hidden from the caller.</summary>
+    private static async Task<bool> IsVisibleAsync(
+        FoodCommunityDbContext db, Guid postId, Guid? callerId, IReadOnlySet<Guid> hidden, CancellationToken cancellationToken)
+    {
+        var post = await db.Posts.AsNoTracking().Where(p => p.Id == postId).Select(p => new { p.AuthorId, p.HiddenAt }).SingleOrDefaultAsync(cancellationToken);
+        return post is not null && !hidden.Contains(post.AuthorId) && (post.HiddenAt is null || post.AuthorId == callerId);
     }
 
     private static CommentView ToView(Comment comment, Profile author) =>

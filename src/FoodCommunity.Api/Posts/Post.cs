@@ -16,6 +16,9 @@ public sealed class Post
 
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>Set when a moderator hides the post: from then on only its author sees it, marked hidden.</summary>
+    public DateTimeOffset? HiddenAt { get; set; }
+
     public List<PostImage> Images { get; init; } = [];
 
     public List<PostTag> Tags { get; init; } = [];
@@ -60,6 +63,9 @@ public sealed class PostReport
     public required string Reason { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When a moderator hid the post or dismissed its reports; open reports have none.</summary>
+    public DateTimeOffset? ClosedAt { get; set; }
 }
 
 /// <summary>

@@ -9,6 +9,7 @@ namespace FoodCommunity.Api.Posts;
 
 public sealed record ImageView(string Key, string Url);
 
+/// <summary>A post as clients see it. <c>Hidden</c> is true only in the author's own view of a post a moderator hid; nobody else sees it.</summary>
 public sealed record PostView(
     string Id,
     Profile Author,
@@ -18,7 +19,8 @@ public sealed record PostView(
     long LikeCount,
     int CommentCount,
     bool LikedByMe,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    bool Hidden);
 
 /// <summary>What never changes after a post is published, cached in memory and Redis.</summary>
 public sealed record PostBody(string Caption, IReadOnlyList<string> ImageKeys, IReadOnlyList<string> Tags, DateTimeOffset CreatedAt);
@@ -28,11 +30,14 @@ public sealed record PostBody(string Caption, IReadOnlyList<string> ImageKeys, I
 /// the page size: the posts' live rows (existence, author, counters), the bodies missing from the cache
 /// (one split query), the authors' profiles, and the caller's likes; then one Redis round trip for the live like figures.
 /// </summary>
-public sealed class PostViews(PublicUrls urls, HybridCache cache, LikeStore likes)
+public sealed class PostViews(PublicUrls urls, HybridCache cache, LikeStore likes, BlockList blocks)
 {
     private static readonly HybridCacheEntryOptions ReadOnly = new() { Flags = HybridCacheEntryFlags.DisableUnderlyingData };
 
-    /// <summary>The views of those ids that still exist, in the order given.</summary>
+    /// <summary>
+    /// The views of those ids the caller may see, in the order given: posts that exist, whose author
+    /// neither blocks nor is blocked by the caller, and that no moderator hid (except to their author).
+    /// </summary>
     public async Task<IReadOnlyList<PostView>> LoadAsync(
         FoodCommunityDbContext db, IReadOnlyList<Guid> ids, Guid? callerId, CancellationToken cancellationToken)
     {
@@ -41,13 +46,16 @@ public sealed class PostViews(PublicUrls urls, HybridCache cache, LikeStore like
             return [];
         }
 
-        // Always from the database: a deleted post is gone at once, whatever the caches hold.
-        var rows = await db.Posts.AsNoTracking()
-            .Where(p => ids.Contains(p.Id))
-            .Select(p => new { p.Id, p.AuthorId, p.LikeCount, p.CommentCount })
-            .ToDictionaryAsync(p => p.Id, cancellationToken);
+        // Always from the database: a deleted or hidden post is gone at once, whatever the caches hold.
+        var hidden = await blocks.HiddenForAsync(db, callerId, cancellationToken);
+        var rows = (await db.Posts.AsNoTracking()
+                .Where(p => ids.Contains(p.Id))
+                .Select(p => new { p.Id, p.AuthorId, p.LikeCount, p.CommentCount, p.HiddenAt })
+                .ToListAsync(cancellationToken))
+            .Where(p => p.HiddenAt is null || p.AuthorId == callerId)
+            .ToDictionary(p => p.Id);
         var bodies = await LoadBodiesAsync(db, rows.Keys.ToList(), cancellationToken);
-        var authors = await ProfileLoader.LoadAsync(db, rows.Values.Select(p => p.AuthorId).Distinct().ToList(), callerId, urls, cancellationToken);
+        var authors = await ProfileLoader.LoadAsync(db, rows.Values.Select(p => p.AuthorId).Distinct().ToList(), callerId, urls, hidden, cancellationToken);
         HashSet<Guid> liked = [];
         if (callerId is { } me)
         {
@@ -74,7 +82,8 @@ public sealed class PostViews(PublicUrls urls, HybridCache cache, LikeStore like
                     live.TryGetValue(id, out var figures) ? figures.Count : row.LikeCount,
                     row.CommentCount,
                     live.TryGetValue(id, out figures) ? figures.LikedByMe : liked.Contains(id),
-                    body.CreatedAt));
+                    body.CreatedAt,
+                    row.HiddenAt is not null));
             }
         }
 

@@ -10,6 +10,7 @@ public static class PostsSetup
             .ValidateOnStart();
         builder.Services.AddScoped<PostWriter>();
         builder.Services.AddSingleton<PostViews>();
+        builder.Services.AddSingleton<Users.BlockList>();
         builder.Services.AddSingleton<PostIdempotency>();
         builder.Services.AddSingleton<Feeds.PopularRanking>();
         builder.Services.AddSingleton<Feeds.PopularSnapshotBuilder>();

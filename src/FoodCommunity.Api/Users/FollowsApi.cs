@@ -45,12 +45,17 @@ public static class FollowsApi
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await LockPairAsync(db, me, userId, cancellationToken);
+            if (await BlockList.EitherBlocksAsync(db, me, userId, cancellationToken))
+            {
+                return FollowOutcome.NotFound;
+            }
+
             // The counter is exact and its row locked: a burst of follows cannot pass the cap together.
             var following = await db.Users.Where(u => u.Id == me).Select(u => u.FollowingCount).SingleAsync(cancellationToken);
             if (following >= AccountRules.MaxFollowing
                 && !await db.Follows.AnyAsync(f => f.FollowerId == me && f.FolloweeId == userId, cancellationToken))
             {
-                return false;
+                return FollowOutcome.OverTheCap;
             }
 
             // A repeat (or a concurrent duplicate) inserts nothing, and then counts nothing.
@@ -62,9 +67,14 @@ public static class FollowsApi
             }
 
             await transaction.CommitAsync(cancellationToken);
-            return true;
+            return FollowOutcome.Followed;
         });
-        if (!followed)
+        if (followed == FollowOutcome.NotFound)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (followed == FollowOutcome.OverTheCap)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many follows",
                 detail: $"You follow {AccountRules.MaxFollowing} accounts, the most anyone may; unfollow one first.");
@@ -101,17 +111,17 @@ public static class FollowsApi
 
     public static Task<Results<Ok<Page<Profile>>, NotFound, ValidationProblem>> ListFollowers(
         Guid userId, int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, PublicUrls urls,
-        CancellationToken cancellationToken) =>
-        ListAsync(userId, followers: true, limit, cursor, caller, reads, cursors, urls, cancellationToken);
+        BlockList blocks, CancellationToken cancellationToken) =>
+        ListAsync(userId, followers: true, limit, cursor, caller, reads, cursors, urls, blocks, cancellationToken);
 
     public static Task<Results<Ok<Page<Profile>>, NotFound, ValidationProblem>> ListFollowing(
         Guid userId, int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, PublicUrls urls,
-        CancellationToken cancellationToken) =>
-        ListAsync(userId, followers: false, limit, cursor, caller, reads, cursors, urls, cancellationToken);
+        BlockList blocks, CancellationToken cancellationToken) =>
+        ListAsync(userId, followers: false, limit, cursor, caller, reads, cursors, urls, blocks, cancellationToken);
 
     private static async Task<Results<Ok<Page<Profile>>, NotFound, ValidationProblem>> ListAsync(
         Guid userId, bool followers, int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors,
-        PublicUrls urls, CancellationToken cancellationToken)
+        PublicUrls urls, BlockList blocks, CancellationToken cancellationToken)
     {
         if (PageRequest.Parse(limit, cursor, out var invalid) is not { } page)
         {
@@ -133,7 +143,8 @@ public static class FollowsApi
 
         var callerId = caller.FindUserId();
         var db = await reads.ForAsync(callerId);
-        if (!await db.Users.AnyAsync(u => u.Id == userId, cancellationToken))
+        var hidden = await blocks.HiddenForAsync(db, callerId, cancellationToken);
+        if (hidden.Contains(userId) || !await db.Users.AnyAsync(u => u.Id == userId, cancellationToken))
         {
             return TypedResults.NotFound();
         }
@@ -152,7 +163,7 @@ public static class FollowsApi
             .ToListAsync(cancellationToken);
         var hasMore = rows.Count > page.Limit;
         rows = rows.Take(page.Limit).ToList();
-        var profiles = await ProfileLoader.LoadAsync(db, rows.Select(r => r.Other).ToList(), callerId, urls, cancellationToken);
+        var profiles = await ProfileLoader.LoadAsync(db, rows.Select(r => r.Other).ToList(), callerId, urls, hidden, cancellationToken);
         var items = rows.Where(r => profiles.ContainsKey(r.Other)).Select(r => profiles[r.Other]).ToList();
         var next = hasMore ? cursors.ForTimeAndId(kind, rows[^1].CreatedAt, rows[^1].Other) : null;
         return TypedResults.Ok(new Page<Profile>(items, next));
@@ -163,14 +174,21 @@ public static class FollowsApi
     /// otherwise deadlock: each insert's foreign-key check share-locks both rows, then each counter
     /// update waits for the other's share lock.
     /// </summary>
-    private static Task LockPairAsync(FoodCommunityDbContext db, Guid first, Guid second, CancellationToken cancellationToken) =>
+    internal static Task LockPairAsync(FoodCommunityDbContext db, Guid first, Guid second, CancellationToken cancellationToken) =>
         db.Database.SqlQuery<Guid>($"SELECT id AS Value FROM users WHERE id IN ({first}, {second}) ORDER BY id FOR UPDATE").ToListAsync(cancellationToken);
 
-    private static async Task AdjustCountersAsync(FoodCommunityDbContext db, Guid follower, Guid followee, int delta, CancellationToken cancellationToken)
+    internal static async Task AdjustCountersAsync(FoodCommunityDbContext db, Guid follower, Guid followee, int delta, CancellationToken cancellationToken)
     {
         await db.Users.Where(u => u.Id == follower)
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.FollowingCount, x => x.FollowingCount + delta), cancellationToken);
         await db.Users.Where(u => u.Id == followee)
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.FollowerCount, x => x.FollowerCount + delta), cancellationToken);
+    }
+
+    private enum FollowOutcome
+    {
+        Followed,
+        NotFound,
+        OverTheCap,
     }
 }

@@ -4,12 +4,21 @@ using Microsoft.EntityFrameworkCore;
 
 namespace FoodCommunity.Api.Users;
 
-/// <summary>Profiles of many users in two queries: the users, and which of them the caller follows.</summary>
+/// <summary>
+/// Profiles of many users in two queries: the users, and which of them the caller follows. Users
+/// hidden from the caller (blocks, see <see cref="BlockList"/>) are left out, as if they did not exist.
+/// </summary>
 public static class ProfileLoader
 {
     public static async Task<Dictionary<Guid, Profile>> LoadAsync(
-        FoodCommunityDbContext db, IReadOnlyCollection<Guid> userIds, Guid? callerId, PublicUrls urls, CancellationToken cancellationToken)
+        FoodCommunityDbContext db, IReadOnlyCollection<Guid> userIds, Guid? callerId, PublicUrls urls, IReadOnlySet<Guid> hidden,
+        CancellationToken cancellationToken)
     {
+        if (hidden.Count > 0)
+        {
+            userIds = userIds.Where(id => !hidden.Contains(id)).ToList();
+        }
+
         if (userIds.Count == 0)
         {
             return [];

@@ -28,6 +28,12 @@ public sealed class User
 
     public int FollowingCount { get; set; }
 
+    /// <summary>Carried into access tokens as the "moderate" scope; granted by an operator command.</summary>
+    public bool IsModerator { get; set; }
+
+    /// <summary>Sign-in is refused until then; null when not suspended.</summary>
+    public DateTimeOffset? SuspendedUntil { get; set; }
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset UpdatedAt { get; set; }

@@ -130,7 +130,7 @@ public static class UsersApi
     }
 
     public static async Task<Results<Ok<Profile>, NotFound>> GetByUsername(
-        string username, ClaimsPrincipal caller, ReadDatabase reads, PublicUrls urls, CancellationToken cancellationToken)
+        string username, ClaimsPrincipal caller, ReadDatabase reads, PublicUrls urls, BlockList blocks, CancellationToken cancellationToken)
     {
         var normalized = AccountRules.NormalizeUsername(username);
         if (AccountRules.DescribeUsernameProblem(normalized) is not null)
@@ -146,7 +146,7 @@ public static class UsersApi
             return TypedResults.NotFound();
         }
 
-        var profiles = await ProfileLoader.LoadAsync(db, [id], callerId, urls, cancellationToken);
+        var profiles = await ProfileLoader.LoadAsync(db, [id], callerId, urls, await blocks.HiddenForAsync(db, callerId, cancellationToken), cancellationToken);
         return profiles.TryGetValue(id, out var profile) ? TypedResults.Ok(profile) : TypedResults.NotFound();
     }
 }

@@ -159,6 +159,32 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task ModeratorCommand_GrantsAndRevokesTheRole_WhichTheNextTokenCarries_AndRecordsBoth()
+    {
+        using var client = api.CreateClient();
+        var user = await client.RegisterAsync();
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__MySql"] = api.MySqlConnectionString };
+
+        var grant = await RunApiAsync(["moderator", "grant", user.User.Username.ToUpperInvariant()], environment);
+        using var login = await client.PostJsonAsync("/api/v1/auth/login", new { login = user.User.Username, password = ApiClient.Password });
+        var scope = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken((await login.ReadJsonAsync()).GetProperty("accessToken").GetString()).GetClaim("scope").Value;
+        var revoke = await RunApiAsync(["moderator", "revoke", user.User.Username], environment);
+        var unknown = await RunApiAsync(["moderator", "grant", "nobody_by_this_name"], environment);
+
+        Assert.True(grant.ExitCode == 0, grant.Output);
+        Assert.Contains("moderate", scope.Split(' '));
+        Assert.True(revoke.ExitCode == 0, revoke.Output);
+        Assert.NotEqual(0, unknown.ExitCode);
+        await using var connection = new MySqlConnection(api.MySqlConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var actions = new MySqlCommand(
+            $"SELECT GROUP_CONCAT(a.action ORDER BY a.id) FROM moderation_actions a JOIN users u ON u.id = a.user_id WHERE u.username = '{user.User.Username}'", connection);
+        Assert.Equal("grant-moderator,revoke-moderator", await actions.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+        await using var flag = new MySqlCommand($"SELECT is_moderator FROM users WHERE username = '{user.User.Username}'", connection);
+        Assert.Equal(0, Convert.ToInt32(await flag.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task MigrateCommand_WithAMalformedConnectionString_ExitsNonZero_NamingTheSetting()
     {
         var (exitCode, output) = await RunApiAsync(["migrate"], new() { ["ConnectionStrings__MySql"] = "Server=127.0.0.1" });

@@ -29,6 +29,10 @@ public class FoodCommunityDbContext : DbContext
 
     public DbSet<Follow> Follows => Set<Follow>();
 
+    public DbSet<Block> Blocks => Set<Block>();
+
+    public DbSet<Moderation.ModerationAction> ModerationActions => Set<Moderation.ModerationAction>();
+
     public DbSet<Post> Posts => Set<Post>();
 
     public DbSet<PostImage> PostImages => Set<PostImage>();

@@ -19,6 +19,7 @@ internal sealed class ApiDescriptionTransformer(IOptions<AuthOptions> auth) : IO
         ["Auth"] = "Accounts and sessions: register, sign in, refresh and sign out.",
         ["Users"] = "Profiles: the caller's own and anyone's by username.",
         ["Follows"] = "Following people, and who follows whom.",
+        ["Blocks"] = "Blocking people: mutual in effect, neither sees nor reaches the other.",
         ["Posts"] = "Photo posts: publish, read, delete, report.",
         ["Comments"] = "Comments on posts.",
         ["Likes"] = "Liking and unliking posts; the caller sees their own like at once.",

@@ -41,6 +41,20 @@ internal sealed partial class UnexpectedExceptionHandler(IProblemDetailsService 
         });
     }
 
+    /// <summary>True when MySQL did not answer (the exception or any cause within it), for callers that can do without it.</summary>
+    public static bool IsDatabaseUnavailable(Exception exception)
+    {
+        for (var cause = exception; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is MySqlException { IsTransient: true } or MySqlException { ErrorCode: MySqlErrorCode.UnableToConnectToHost })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static (int Status, string Title, string Detail) Classify(Exception exception)
     {
         // EF Core and the execution strategy wrap driver exceptions; the cause is further in.

@@ -151,4 +151,6 @@ public enum CursorKind : byte
     Comments = 6,
     Followers = 7,
     Following = 8,
+    Blocks = 9,
+    ModerationQueue = 10,
 }

@@ -17,6 +17,12 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
     /// <summary>Hashes of the family's recently spent tokens, to recognise a replayed one.</summary>
     public RedisKey SessionSpentTokens(Guid familyId) => $"{Prefix}{{session:{familyId:N}}}:spent";
 
+    /// <summary>The refresh-token families of one user, to end them all at once.</summary>
+    public RedisKey UserSessions(Guid userId) => $"{Prefix}user-sessions:{userId:N}";
+
+    /// <summary>Access tokens of the user issued at or before this Unix second are refused (kept as long as a token lives).</summary>
+    public RedisKey AccessRevokedBefore(Guid userId) => $"{Prefix}revoked:{userId:N}";
+
     /// <summary>Present for a few seconds after the user wrote: their reads go to the primary.</summary>
     public RedisKey RecentWriter(Guid userId) => $"{Prefix}ryw:{userId:N}";
 
@@ -71,6 +77,12 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
 
     /// <summary>A snapshot being built; renamed into place only if no other builder got there first.</summary>
     public RedisKey PopularSnapshotDraft(long snapshot, Guid build) => $"{Prefix}{{popular}}:snap:{snapshot}:draft:{build:N}";
+
+    /// <summary>Everyone a user blocks or is blocked by (see Users.BlockList); with its version, one slot.</summary>
+    public RedisKey BlockSet(Guid userId) => $"{Prefix}{{blocks:{userId:N}}}";
+
+    /// <summary>Bumped by every block or unblock of the user, so a rebuild that raced one is not stored.</summary>
+    public RedisKey BlockVersion(Guid userId) => $"{Prefix}{{blocks:{userId:N}}}:v";
 
     /// <summary>Failed sign-ins of one account (by the hash of its login), from one network or (null) from all.</summary>
     public RedisKey SignInFailures(string accountId, string? network = null) =>

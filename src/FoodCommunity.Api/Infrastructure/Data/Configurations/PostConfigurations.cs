@@ -15,6 +15,7 @@ internal sealed class PostConfiguration : IEntityTypeConfiguration<Post>
         builder.Property(p => p.Id).ValueGeneratedNever();
         builder.Property(p => p.Caption).HasMaxLength(PostRules.CaptionMaxLength).IsRequired();
         builder.Property(p => p.CreatedAt).HasPrecision(6);
+        builder.Property(p => p.HiddenAt).HasPrecision(6);
         // Latest feed: the primary key (UUIDv7, time-ordered). A user's posts: (author_id, id).
         builder.HasIndex(p => new { p.AuthorId, p.Id });
         builder.HasOne<Users.User>().WithMany().HasForeignKey(p => p.AuthorId).OnDelete(DeleteBehavior.Restrict);
@@ -69,8 +70,11 @@ internal sealed class PostReportConfiguration : IEntityTypeConfiguration<PostRep
         builder.Property(r => r.Id).ValueGeneratedNever();
         builder.Property(r => r.Reason).HasMaxLength(PostRules.ReportReasonMaxLength).IsRequired();
         builder.Property(r => r.CreatedAt).HasPrecision(6);
+        builder.Property(r => r.ClosedAt).HasPrecision(6);
         // One report per user and post: a repeat is accepted and changes nothing.
         builder.HasIndex(r => new { r.PostId, r.ReporterId }).IsUnique();
+        // The moderation queue: open reports, grouped by post.
+        builder.HasIndex(r => new { r.ClosedAt, r.PostId });
         builder.HasOne<Post>().WithMany().HasForeignKey(r => r.PostId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -39,6 +39,38 @@ internal sealed class FollowConfiguration : IEntityTypeConfiguration<Follow>
     }
 }
 
+internal sealed class BlockConfiguration : IEntityTypeConfiguration<Block>
+{
+    public void Configure(EntityTypeBuilder<Block> builder)
+    {
+        builder.ToTable("blocks");
+        builder.HasKey(b => new { b.BlockerId, b.BlockedId });
+        builder.Property(b => b.CreatedAt).HasPrecision(6);
+        // Everyone a user is hidden from, both ways: the blocker's range of the key, and this one.
+        builder.HasIndex(b => new { b.BlockedId, b.BlockerId });
+        // A user's own block list, newest first.
+        builder.HasIndex(b => new { b.BlockerId, b.CreatedAt, b.BlockedId });
+        builder.HasOne<User>().WithMany().HasForeignKey(b => b.BlockerId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<User>().WithMany().HasForeignKey(b => b.BlockedId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class ModerationActionConfiguration : IEntityTypeConfiguration<Moderation.ModerationAction>
+{
+    public void Configure(EntityTypeBuilder<Moderation.ModerationAction> builder)
+    {
+        builder.ToTable("moderation_actions");
+        builder.HasKey(a => a.Id);
+        builder.Property(a => a.Id).ValueGeneratedNever();
+        builder.Property(a => a.Action).HasMaxLength(32).IsRequired();
+        builder.Property(a => a.Reason).HasMaxLength(PostRules.ReportReasonMaxLength).IsRequired();
+        builder.Property(a => a.CreatedAt).HasPrecision(6);
+        // What was done to a post or a user, newest last; no foreign keys: the record outlives both.
+        builder.HasIndex(a => new { a.PostId, a.CreatedAt });
+        builder.HasIndex(a => new { a.UserId, a.CreatedAt });
+    }
+}
+
 internal sealed class PostLikeConfiguration : IEntityTypeConfiguration<PostLike>
 {
     public void Configure(EntityTypeBuilder<PostLike> builder)

@@ -25,6 +25,7 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         builder.Property(u => u.Bio).HasMaxLength(300).IsRequired();
         builder.Property(u => u.AvatarKey).HasMaxLength(UploadKey.MaxLength);
 
+        builder.Property(u => u.SuspendedUntil).HasPrecision(6);
         builder.Property(u => u.CreatedAt).HasPrecision(6);
         builder.Property(u => u.UpdatedAt).HasPrecision(6);
     }

@@ -113,6 +113,53 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
                     b.ToTable("post_likes", (string)null);
                 });
 
+            modelBuilder.Entity("FoodCommunity.Api.Moderation.ModerationAction", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)")
+                        .HasColumnName("action");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("ModeratorId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("moderator_id");
+
+                    b.Property<Guid?>("PostId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("post_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_moderation_actions");
+
+                    b.HasIndex("PostId", "CreatedAt")
+                        .HasDatabaseName("ix_moderation_actions_post_id_created_at");
+
+                    b.HasIndex("UserId", "CreatedAt")
+                        .HasDatabaseName("ix_moderation_actions_user_id_created_at");
+
+                    b.ToTable("moderation_actions", (string)null);
+                });
+
             modelBuilder.Entity("FoodCommunity.Api.Posts.ImageDeletion", b =>
                 {
                     b.Property<long>("Id")
@@ -176,6 +223,11 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
                         .HasPrecision(6)
                         .HasColumnType("datetime(6)")
                         .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("HiddenAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("hidden_at");
 
                     b.Property<int>("LikeCount")
                         .HasColumnType("int")
@@ -249,6 +301,11 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
                         .HasColumnType("binary(16)")
                         .HasColumnName("id");
 
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("closed_at");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasPrecision(6)
                         .HasColumnType("datetime(6)")
@@ -270,6 +327,9 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_post_reports");
+
+                    b.HasIndex("ClosedAt", "PostId")
+                        .HasDatabaseName("ix_post_reports_closed_at_post_id");
 
                     b.HasIndex("PostId", "ReporterId")
                         .IsUnique()
@@ -321,6 +381,33 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
                         .HasDatabaseName("ix_tags_name");
 
                     b.ToTable("tags", (string)null);
+                });
+
+            modelBuilder.Entity("FoodCommunity.Api.Users.Block", b =>
+                {
+                    b.Property<Guid>("BlockerId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("blocker_id");
+
+                    b.Property<Guid>("BlockedId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("blocked_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("created_at");
+
+                    b.HasKey("BlockerId", "BlockedId")
+                        .HasName("pk_blocks");
+
+                    b.HasIndex("BlockedId", "BlockerId")
+                        .HasDatabaseName("ix_blocks_blocked_id_blocker_id");
+
+                    b.HasIndex("BlockerId", "CreatedAt", "BlockedId")
+                        .HasDatabaseName("ix_blocks_blocker_id_created_at_blocked_id");
+
+                    b.ToTable("blocks", (string)null);
                 });
 
             modelBuilder.Entity("FoodCommunity.Api.Users.Follow", b =>
@@ -398,6 +485,10 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
                         .HasColumnType("int")
                         .HasColumnName("following_count");
 
+                    b.Property<bool>("IsModerator")
+                        .HasColumnType("tinyint(1)")
+                        .HasColumnName("is_moderator");
+
                     b.Property<string>("PasswordHash")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -407,6 +498,11 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
                     b.Property<int>("PostCount")
                         .HasColumnType("int")
                         .HasColumnName("post_count");
+
+                    b.Property<DateTimeOffset?>("SuspendedUntil")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("suspended_until");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasPrecision(6)
@@ -497,6 +593,23 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
                         .HasConstraintName("fk_post_tags_tags_tag_id");
 
                     b.Navigation("Tag");
+                });
+
+            modelBuilder.Entity("FoodCommunity.Api.Users.Block", b =>
+                {
+                    b.HasOne("FoodCommunity.Api.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("BlockedId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_blocks_users_blocked_id");
+
+                    b.HasOne("FoodCommunity.Api.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("BlockerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_blocks_users_blocker_id");
                 });
 
             modelBuilder.Entity("FoodCommunity.Api.Users.Follow", b =>
