@@ -30,9 +30,10 @@ public sealed class DataStack : Stack
         var isolated = new SubnetSelection { SubnetType = SubnetType.PRIVATE_ISOLATED };
 
         // RDS (MySQL): the plan's db.m5.large primary, encrypted, backed up, in isolated subnets, never public.
+        // Major version only: RDS picks its current 8.4 minor, and AutoMinorVersionUpgrade keeps it current.
         Database = new DatabaseInstance(this, "MySql", new DatabaseInstanceProps
         {
-            Engine = DatabaseInstanceEngine.Mysql(new MySqlInstanceEngineProps { Version = MysqlEngineVersion.Of("8.4.3", "8.4") }),
+            Engine = DatabaseInstanceEngine.Mysql(new MySqlInstanceEngineProps { Version = MysqlEngineVersion.Of("8.4", "8.4") }),
             InstanceType = new InstanceType(settings.DbInstanceClass),
             Vpc = network.Vpc,
             VpcSubnets = isolated,

@@ -281,7 +281,7 @@ public sealed class FleetStack : Stack
         yield return "ASPNETCORE_ENVIRONMENT=Production";
         yield return $"ASPNETCORE_HTTP_PORTS={NetworkStack.ApiPort}";
         yield return $"Auth__Issuer={settings.ApiIssuer}";
-        yield return "Database__ServerVersion=8.4.3-mysql";
+        yield return "Database__ServerVersion=8.4.0-mysql";
         // 12 nodes x 50 stay under db.m5.large's 682 connections; one node needs far fewer (capacity.md).
         yield return "Database__MaxPoolSize=50";
         yield return $"Storage__BucketName={uploads.Bucket.BucketName}";

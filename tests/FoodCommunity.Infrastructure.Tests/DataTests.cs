@@ -16,7 +16,7 @@ public sealed class DataTests(SynthesizedApp app)
         Data.HasResourceProperties("AWS::RDS::DBInstance", new Dictionary<string, object>
         {
             ["Engine"] = "mysql",
-            ["EngineVersion"] = "8.4.3",
+            ["EngineVersion"] = "8.4",
             ["DBInstanceClass"] = "db.m5.large",
             ["StorageEncrypted"] = true,
             ["BackupRetentionPeriod"] = 7,
