@@ -30,7 +30,10 @@ cat >/opt/foodcommunity/bin/run-api <<'SCRIPT'
 set -euo pipefail
 region=@@REGION@@
 secret() { aws secretsmanager get-secret-value --region "$region" --secret-id "$1" --query SecretString --output text; }
-while IFS= read -r line; do [[ -n $line ]] && export "$line"; done < <(aws ssm get-parameter --region "$region" --name @@SETTINGS_PARAMETER@@ --query Parameter.Value --output text)
+settings=$(aws ssm get-parameter --region "$region" --name @@SETTINGS_PARAMETER@@ --query Parameter.Value --output text)
+while IFS= read -r line; do
+  if [[ -n $line ]]; then export "$line"; fi
+done <<<"$settings"
 db=$(secret '@@DB_SECRET@@')
 db_user=$(jq -r .username <<<"$db")
 db_password=$(jq -r .password <<<"$db")
@@ -40,7 +43,7 @@ export ConnectionStrings__Redis="@@REDIS_HOST@@:6379,ssl=true,abortConnect=false
 keys=$(secret '@@SIGNING_SECRET@@')
 export Auth__SigningKeyPem="$(jq -r .current <<<"$keys")"
 previous=$(jq -r '.previous // ""' <<<"$keys")
-[[ -n $previous ]] && export Auth__PreviousSigningKeyPem="$previous"
+if [[ -n $previous ]]; then export Auth__PreviousSigningKeyPem="$previous"; fi
 cd /opt/foodcommunity/current
 exec ./FoodCommunity.Api "$@"
 SCRIPT
