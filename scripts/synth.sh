@@ -38,7 +38,7 @@ dotnet build "$PROJECT" -c Release -nologo -v quiet >&2
 log "synthesizing to ${OUT#"$REPO_ROOT"/}"
 start=$(date +%s.%N)
 # CDK_CONTEXT_JSON is how the CLI hands context to an app; no account is needed for these stacks.
-(cd "$REPO_ROOT" && JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 CDK_OUTDIR="$OUT" CDK_CONTEXT_JSON="$context" \
+(cd "$REPO_ROOT" && CDK_OUTDIR="$OUT" CDK_CONTEXT_JSON="$context" \
   dotnet run --project "$PROJECT" -c Release --no-build >&2)
 elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 
