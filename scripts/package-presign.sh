@@ -4,7 +4,7 @@
 #
 #   scripts/package-presign.sh [linux-arm64|linux-x64] [--verify]
 #
-# linux-arm64 (the default) is what deploy/template.yaml deploys; linux-x64 is for local tests.
+# linux-arm64 (the default) is what the CDK app deploys (deploy/, UploadsStack); linux-x64 is for local tests.
 # --verify then starts the packaged bootstrap against the Runtime API emulator of the test project
 # (under qemu-aarch64 for arm64 on an x64 machine) and prints the time from process start to the
 # first invocation's response. It needs an S3 endpoint: eval "$(bash scripts/services.sh up)".

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of the solution against real services: brings up MariaDB, Redis and
 # s3rver (scripts/services.sh, installing what is missing), installs the pinned Redocly CLI that
-# lints the OpenAPI document, packages and runs the arm64 presign bootstrap under qemu, then
-# `dotnet test` with TRX results, and ends with one line
-# "N passed, N failed, N skipped" counted from those files (a failed arm64 check counts as one).
+# lints the OpenAPI document, packages and runs the arm64 presign bootstrap and the arm64 API under
+# qemu, synthesizes the CDK app (scripts/synth.sh), then `dotnet test` with TRX results, and ends
+# with one line "N passed, N failed, N skipped" counted from those files (each failed arm64 check
+# or synthesis counts as one).
 # Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Health").
 set -euo pipefail
 
@@ -33,6 +34,12 @@ rm -rf "$results_dir"
 # (clang) that the linux-x64 bootstrap tests below need.
 arm64_status=0
 bash scripts/package-presign.sh linux-arm64 --verify || arm64_status=$?
+# The API's production artifact too: self-contained linux-arm64, started under qemu until /health/live answers.
+api_arm64_status=0
+bash scripts/package-api.sh --verify || api_arm64_status=$?
+# The CDK app synthesizes every stack offline (with the arm64 presign zip just packaged).
+synth_status=0
+bash scripts/synth.sh >/dev/null || synth_status=$?
 
 status=0
 dotnet test FoodCommunity.sln \
@@ -58,6 +65,18 @@ if [[ $arm64_status -ne 0 ]]; then
   echo "linux-arm64 package or its verification under qemu failed (exit $arm64_status)" >&2
   failed=$((failed + 1))
   status=$arm64_status
+fi
+
+if [[ $api_arm64_status -ne 0 ]]; then
+  echo "linux-arm64 API package or its /health/live check under qemu failed (exit $api_arm64_status)" >&2
+  failed=$((failed + 1))
+  status=$api_arm64_status
+fi
+
+if [[ $synth_status -ne 0 ]]; then
+  echo "scripts/synth.sh failed (exit $synth_status)" >&2
+  failed=$((failed + 1))
+  status=$synth_status
 fi
 
 if [[ $status -ne 0 && $failed -eq 0 ]]; then

@@ -261,7 +261,7 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
     [Fact]
     public async Task OnKestrel_ABodyOverTheLimit_Answers413ProblemDetails()
     {
-        var port = FreePort();
+        var port = ApiProcess.FreePort();
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__MySql"] = api.MySqlConnectionString,
@@ -275,7 +275,7 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            await WaitUntilLiveAsync(http);
+            await ApiProcess.WaitUntilLiveAsync(http);
 
             using var tooLarge = await http.PostAsync("/api/v1/auth/register",
                 new StringContent($"{{\"username\":\"{new string('a', 2 * 1024 * 1024)}\"}}", System.Text.Encoding.UTF8, "application/json"),
@@ -295,7 +295,7 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
     [Fact]
     public async Task OnKestrel_WithAManagementPort_MetricsAnswerThereAndNotOnThePublicPort()
     {
-        var (publicPort, managementPort) = (FreePort(), FreePort());
+        var (publicPort, managementPort) = (ApiProcess.FreePort(), ApiProcess.FreePort());
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__MySql"] = api.MySqlConnectionString,
@@ -310,7 +310,7 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
         {
             using var publicHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{publicPort}") };
             using var managementHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{managementPort}") };
-            await WaitUntilLiveAsync(publicHttp);
+            await ApiProcess.WaitUntilLiveAsync(publicHttp);
 
             using var onPublic = await publicHttp.GetAsync("/metrics", TestContext.Current.CancellationToken);
             // Through the ALB a client picks the Host header; naming the management port in it must not help.
@@ -332,36 +332,6 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task WaitUntilLiveAsync(HttpClient http)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                using var live = await http.GetAsync("/health/live", TestContext.Current.CancellationToken);
-                if (live.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-                // Not listening yet.
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the API did not start listening within a minute");
-            await Task.Delay(200, TestContext.Current.CancellationToken);
-        }
-    }
-
     /// <summary>Runs the real API assembly as a separate process, as a deployment would.</summary>
     private async Task<(int ExitCode, string Output)> RunApiAsync(string[] args, Dictionary<string, string> environment)
     {
@@ -374,37 +344,7 @@ public sealed class StartupTests(ApiFactory api) : IClassFixture<ApiFactory>
         return (process.ExitCode, await stdout + await stderr);
     }
 
-    private Process StartApi(Dictionary<string, string> environment, string[]? args = null)
-    {
-        var apiAssembly = typeof(Program).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(apiAssembly)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(apiAssembly);
-        foreach (var arg in args ?? [])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        // Production refuses to start without them; the test is the proxy, on loopback.
-        start.Environment["Http__TrustedProxyNetworks__0"] = "127.0.0.0/8";
-        start.Environment["ConnectionStrings__Redis"] = api.Endpoints.Redis;
-        start.Environment["Database__ServerVersion"] = api.Endpoints.ServerVersion;
-        start.Environment["Storage__BucketName"] = api.Isolation.BucketName;
-        start.Environment["Storage__ServiceUrl"] = api.Endpoints.S3ServiceUrl;
-        start.Environment["Storage__PublicBaseUrl"] = api.Endpoints.S3ServiceUrl;
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        start.Environment["Redis__KeyPrefix"] = start.Environment.TryGetValue("Redis__KeyPrefix", out var prefix) && prefix is not null ? prefix : api.Isolation.RedisKeyPrefix;
-        return Process.Start(start)!;
-    }
+    private Process StartApi(Dictionary<string, string> environment, string[]? args = null) => ApiProcess.Start(api, environment, args);
 
     private static async Task ExecuteAsync(string connectionString, string sql)
     {
