@@ -12,4 +12,8 @@ public static class ClaimsPrincipalExtensions
     /// <summary>For endpoints that require authentication, where a missing sub is a bug, not a client error.</summary>
     public static Guid GetUserId(this ClaimsPrincipal principal) =>
         principal.FindUserId() ?? throw new InvalidOperationException("An authenticated principal without a user id reached an endpoint.");
+
+    /// <summary>Whether the caller's token carries the moderator scope.</summary>
+    public static bool IsModerator(this ClaimsPrincipal principal) =>
+        principal.FindFirstValue("scope")?.Split(' ').Contains(AccessTokens.ModerateScope) == true;
 }

@@ -25,7 +25,7 @@ public static class PostsApi
         group.MapGet("/{postId:guid}", GetPost).WithName("GetPost").AllowAnonymous()
             .WithSummary("One post.");
         group.MapDelete("/{postId:guid}", DeletePost).WithName("DeletePost").RequireApiScope()
-            .WithSummary("Delete one of your posts, with its comments, likes and images.");
+            .WithSummary("Delete one of your posts (a moderator may delete any), with its comments, likes and images.");
         group.MapPost("/{postId:guid}/reports", ReportPost).WithName("ReportPost").RequireApiScope().RequireUserWriteLimit(UserWriteLimits.Reports)
             .WithSummary("Report a post to the moderators. Reporting twice is accepted and counts once.");
         return group;
@@ -133,13 +133,13 @@ public static class PostsApi
             return TypedResults.NotFound();
         }
 
-        if (post.AuthorId != userId)
+        if (post.AuthorId != userId && !caller.IsModerator())
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "Only the author may delete a post.");
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "Only the author (or a moderator) may delete a post.");
         }
 
         await writer.DeleteAsync(post, cancellationToken);
-        await reads.MarkWriteAsync(userId);
+        await reads.MarkWriteAsync(post.AuthorId);
         await feedCache.ForgetPostAsync(postId);
         return TypedResults.NoContent();
     }
