@@ -2,6 +2,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Infrastructure.Storage;
+using FoodCommunity.Domain.Uploads;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -71,7 +72,8 @@ public sealed partial class ImageDeletionWorker(
                 await s3.DeleteObjectsAsync(new DeleteObjectsRequest
                 {
                     BucketName = storage.Value.BucketName,
-                    Objects = unused.Select(key => new KeyVersion { Key = key }).ToList(),
+                    // The upload (if still there), its renditions and its manifest.
+                    Objects = unused.SelectMany(ObjectsOf).Select(key => new KeyVersion { Key = key }).ToList(),
                     Quiet = true,
                 }, cancellationToken);
             }
@@ -82,6 +84,9 @@ public sealed partial class ImageDeletionWorker(
             return batch.Count;
         });
     }
+
+    private static IEnumerable<string> ObjectsOf(string key) =>
+        UploadKey.TryParse(key, out var upload) ? ImageRenditions.AllObjectKeys(upload) : [key];
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} image(s) of deleted posts from the bucket")]
     private static partial void LogDeleted(ILogger logger, int count);

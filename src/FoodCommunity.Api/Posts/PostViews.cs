@@ -7,8 +7,6 @@ using Microsoft.Extensions.Caching.Hybrid;
 
 namespace FoodCommunity.Api.Posts;
 
-public sealed record ImageView(string Key, string Url);
-
 public sealed record PostView(
     string Id,
     Profile Author,
@@ -21,7 +19,7 @@ public sealed record PostView(
     DateTimeOffset CreatedAt);
 
 /// <summary>What never changes after a post is published, cached in memory and Redis.</summary>
-public sealed record PostBody(string Caption, IReadOnlyList<string> ImageKeys, IReadOnlyList<string> Tags, DateTimeOffset CreatedAt);
+public sealed record PostBody(string Caption, IReadOnlyList<ProcessedImage> Images, IReadOnlyList<string> Tags, DateTimeOffset CreatedAt);
 
 /// <summary>
 /// Turns post ids into the <see cref="PostView"/>s a client shows, in a fixed number of queries whatever
@@ -68,7 +66,7 @@ public sealed class PostViews(PublicUrls urls, HybridCache cache, LikeStore like
                 views.Add(new PostView(
                     id.ToString(),
                     author,
-                    body.ImageKeys.Select(key => new ImageView(key, urls.For(key))).ToList(),
+                    body.Images.Select(image => urls.Image(image.Key, image.Width, image.Height)).ToList(),
                     body.Caption,
                     body.Tags,
                     live.TryGetValue(id, out var figures) ? figures.Count : row.LikeCount,
@@ -105,7 +103,7 @@ public sealed class PostViews(PublicUrls urls, HybridCache cache, LikeStore like
                 p.Id,
                 p.Caption,
                 p.CreatedAt,
-                Images = p.Images.OrderBy(i => i.Position).Select(i => i.ImageKey).ToList(),
+                Images = p.Images.OrderBy(i => i.Position).Select(i => new ProcessedImage(i.ImageKey, i.Width, i.Height)).ToList(),
                 Tags = p.Tags.Select(t => t.Tag!.Name).OrderBy(name => name).ToList(),
             })
             .AsSplitQuery()
@@ -120,5 +118,6 @@ public sealed class PostViews(PublicUrls urls, HybridCache cache, LikeStore like
         return bodies;
     }
 
-    private static string Key(Guid postId) => $"post:{postId:N}";
+    /// <summary>v2: bodies carry each image's size (v1 held keys only and must not be read back as v2).</summary>
+    private static string Key(Guid postId) => $"post:v2:{postId:N}";
 }

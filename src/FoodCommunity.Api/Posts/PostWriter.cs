@@ -1,4 +1,5 @@
 using FoodCommunity.Api.Infrastructure.Data;
+using FoodCommunity.Api.Infrastructure.Storage;
 using Microsoft.EntityFrameworkCore;
 using MySqlConnector;
 
@@ -8,8 +9,9 @@ namespace FoodCommunity.Api.Posts;
 public sealed class PostWriter(FoodCommunityDbContext db, TimeProvider clock)
 {
     /// <summary>Null when one of the image keys is already attached to another post.</summary>
-    public async Task<Post?> CreateAsync(Guid authorId, IReadOnlyList<string> imageKeys, string caption, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    public async Task<Post?> CreateAsync(Guid authorId, IReadOnlyList<ProcessedImage> images, string caption, IReadOnlyList<string> tags, CancellationToken cancellationToken)
     {
+        var imageKeys = images.Select(i => i.Key).ToList();
         // Outside the post's transaction: a tag row locked until that commits would queue every post
         // of a popular tag behind it. A tag left over by a post that then fails is harmless.
         var tagIds = await EnsureTagsAsync(tags, cancellationToken);
@@ -26,7 +28,14 @@ public sealed class PostWriter(FoodCommunityDbContext db, TimeProvider clock)
                 Caption = caption,
                 CreatedAt = clock.GetUtcNow(),
             };
-            post.Images.AddRange(imageKeys.Select((key, position) => new PostImage { PostId = post.Id, Position = (byte)position, ImageKey = key }));
+            post.Images.AddRange(images.Select((image, position) => new PostImage
+            {
+                PostId = post.Id,
+                Position = (byte)position,
+                ImageKey = image.Key,
+                Width = image.Width,
+                Height = image.Height,
+            }));
             post.Tags.AddRange(tagIds.Select(tagId => new PostTag { PostId = post.Id, TagId = tagId }));
             db.Posts.Add(post);
             try

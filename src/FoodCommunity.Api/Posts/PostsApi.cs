@@ -18,7 +18,8 @@ public static class PostsApi
         var group = routes.MapGroup("/api/v1/posts").WithTags("Posts");
 
         group.MapPost("/", CreatePost).WithName("CreatePost").RequireApiScope()
-            .WithSummary("Publish a post of uploaded images. With an Idempotency-Key header, a retry within 24 hours returns the first post.")
+            .WithSummary("Publish a post of uploaded images. With an Idempotency-Key header, a retry within 24 hours returns the first post. " +
+                "While an image is still being processed the answer is 409 with Retry-After.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{postId:guid}", GetPost).WithName("GetPost").AllowAnonymous()
             .WithSummary("One post.");
@@ -33,7 +34,7 @@ public static class PostsApi
         CreatePostRequest request,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         ClaimsPrincipal caller, PostWriter writer, PostViews views, UploadedImages images, PostIdempotency idempotency,
-        ReadDatabase reads, FoodCommunityDbContext db, FeedCache feedCache, CancellationToken cancellationToken)
+        ReadDatabase reads, FoodCommunityDbContext db, FeedCache feedCache, HttpResponse httpResponse, CancellationToken cancellationToken)
     {
         var userId = caller.GetUserId();
         var keys = request.ImageKeys ?? [];
@@ -70,12 +71,19 @@ public static class PostsApi
             }
         }
 
-        var post = await CreateCheckedAsync(userId, keys, caption, tags, writer, images, errors, cancellationToken);
+        var (post, processing) = await CreateCheckedAsync(userId, keys, caption, tags, writer, images, errors, cancellationToken);
         if (post is null)
         {
             if (idempotencyKey is not null)
             {
                 await idempotency.ReleaseAsync(userId, idempotencyKey);
+            }
+
+            if (processing.Count > 0)
+            {
+                httpResponse.Headers.RetryAfter = UploadedImages.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
+                    detail: $"Still being processed; retry in a moment: {string.Join(", ", processing)}");
             }
 
             return TypedResults.ValidationProblem(errors);
@@ -92,27 +100,37 @@ public static class PostsApi
         return TypedResults.Created($"/api/v1/posts/{post.Id}", view[0]);
     }
 
-    /// <summary>Checks every image in the bucket (in parallel), then writes; null with the errors filled when refused.</summary>
-    private static async Task<Post?> CreateCheckedAsync(
+    /// <summary>
+    /// Checks every image's processing (in parallel), then writes. No post: with the errors filled when an image
+    /// was refused, or with the keys still being processed.
+    /// </summary>
+    private static async Task<(Post? Post, IReadOnlyList<string> Processing)> CreateCheckedAsync(
         Guid userId, IReadOnlyList<string> keys, string caption, IReadOnlyList<string> tags,
         PostWriter writer, UploadedImages images, Dictionary<string, string[]> errors, CancellationToken cancellationToken)
     {
-        var problems = await Task.WhenAll(keys.Select(async key => (key, problem: await images.DescribeProblemAsync(key, userId, cancellationToken))));
-        var refused = problems.Where(p => p.problem is not null).Select(p => $"{p.key}: {p.problem}").ToArray();
+        var checks = await images.CheckAsync(keys, userId, cancellationToken);
+        var refused = checks.OfType<ImageCheck.Refused>().Select(r => $"{r.Key}: {r.Problem}").ToArray();
         if (refused.Length > 0)
         {
             errors["imageKeys"] = refused;
-            return null;
+            return (null, []);
         }
 
-        await images.MarkAttachedAsync(keys, cancellationToken);
-        var post = await writer.CreateAsync(userId, keys, caption, tags, cancellationToken);
+        var processing = checks.OfType<ImageCheck.Processing>().Select(p => p.Key).ToList();
+        if (processing.Count > 0)
+        {
+            return (null, processing);
+        }
+
+        var ready = checks.Cast<ImageCheck.Ready>().Select(r => r.Image).ToList();
+        await images.MarkAttachedAsync(ready, cancellationToken);
+        var post = await writer.CreateAsync(userId, ready, caption, tags, cancellationToken);
         if (post is null)
         {
             errors["imageKeys"] = ["An image of this post is already part of another post; upload it again."];
         }
 
-        return post;
+        return (post, []);
     }
 
     public static async Task<Results<Ok<PostView>, NotFound>> GetPost(

@@ -21,7 +21,9 @@ public static class UsersApi
         var group = routes.MapGroup("/api/v1/me").WithTags("Users").RequireApiScope();
         group.MapGet("/", GetMe).WithName("GetMe").WithSummary("The caller's own profile.");
         group.MapPatch("/", UpdateMe).WithName("UpdateMe")
-            .WithSummary("Change the caller's display name, bio or avatar. Absent fields stay as they are; avatarKey \"\" removes the avatar.");
+            .WithSummary("Change the caller's display name, bio or avatar. Absent fields stay as they are; avatarKey \"\" removes the avatar. " +
+                "While the avatar image is still being processed the answer is 409 with Retry-After.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 
@@ -46,7 +48,7 @@ public static class UsersApi
 
     public static async Task<Results<Ok<Profile>, ValidationProblem, ProblemHttpResult>> UpdateMe(
         UpdateProfileRequest request, ClaimsPrincipal caller, FoodCommunityDbContext db, UploadedImages images,
-        ReadDatabase reads, PublicUrls urls, TimeProvider clock, CancellationToken cancellationToken)
+        ReadDatabase reads, PublicUrls urls, TimeProvider clock, HttpResponse httpResponse, CancellationToken cancellationToken)
     {
         var userId = caller.GetUserId();
         var errors = new Dictionary<string, string[]>();
@@ -60,14 +62,18 @@ public static class UsersApi
             errors.AddIfAny("bio", AccountRules.DescribeBioProblem(request.Bio));
         }
 
-        if (!string.IsNullOrEmpty(request.AvatarKey))
-        {
-            errors.AddIfAny("avatarKey", await images.DescribeProblemAsync(request.AvatarKey, userId, cancellationToken));
-        }
-
+        ImageCheck? avatar = string.IsNullOrEmpty(request.AvatarKey) ? null : await images.CheckAsync(request.AvatarKey, userId, cancellationToken);
+        errors.AddIfAny("avatarKey", (avatar as ImageCheck.Refused)?.Problem);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
+        }
+
+        if (avatar is ImageCheck.Processing)
+        {
+            httpResponse.Headers.RetryAfter = UploadedImages.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
+                detail: "The avatar image is still being processed; retry in a moment.");
         }
 
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
@@ -76,9 +82,9 @@ public static class UsersApi
             return AuthApi.AccountGone();
         }
 
-        if (!string.IsNullOrEmpty(request.AvatarKey))
+        if (avatar is ImageCheck.Ready ready)
         {
-            await images.MarkAttachedAsync([request.AvatarKey], cancellationToken);
+            await images.MarkAttachedAsync([ready.Image], cancellationToken);
         }
 
         user.DisplayName = request.DisplayName?.Trim() ?? user.DisplayName;

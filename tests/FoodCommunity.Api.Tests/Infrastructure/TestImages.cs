@@ -2,12 +2,25 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using FoodCommunity.Domain.Uploads;
 using Microsoft.Extensions.DependencyInjection;
+using NetVips;
 
 namespace FoodCommunity.Api.Tests.Infrastructure;
 
 /// <summary>Puts objects into the test bucket where a client's presigned upload would have put them.</summary>
 public static class TestImages
 {
+    private static readonly Lazy<byte[]> DefaultPhoto = new(() => Photo(640, 480));
+
+    /// <summary>A real JPEG photo (textured, so it encodes like one), made with libvips.</summary>
+    public static byte[] Photo(int width, int height)
+    {
+        using var colour = Image.Black(width, height).NewFromImage(200, 120, 40);
+        using var noise = Image.Gaussnoise(width, height, sigma: 12);
+        using var textured = (colour + (noise - 128)).Cast(Enums.BandFormat.Uchar);
+        return textured.JpegsaveBuffer(q: 90);
+    }
+
+    /// <summary>Bytes that start like a JPEG and are not one: for the size and format refusals.</summary>
     public static byte[] Jpeg(int size = 2048)
     {
         var bytes = new byte[size];
@@ -19,7 +32,12 @@ public static class TestImages
         return bytes;
     }
 
-    public static async Task<string> UploadAsync(ApiFactory api, string ownerId, byte[]? bytes = null, string contentType = "image/jpeg", string? key = null)
+    /// <summary>
+    /// Uploads (a real photo unless told otherwise) and, unless <paramref name="waitForProcessing"/> is false, waits until
+    /// the image function running beside the API (see <see cref="ApiFactory"/>) has processed or refused it.
+    /// </summary>
+    public static async Task<string> UploadAsync(
+        ApiFactory api, string ownerId, byte[]? bytes = null, string contentType = "image/jpeg", string? key = null, bool waitForProcessing = true)
     {
         key ??= UploadKey.CreateNew(ownerId, UploadPolicy.Jpeg, DateTimeOffset.UtcNow).Value;
         var s3 = api.Services.GetRequiredService<IAmazonS3>();
@@ -27,10 +45,31 @@ public static class TestImages
         {
             BucketName = api.Isolation.BucketName,
             Key = key,
-            InputStream = new MemoryStream(bytes ?? Jpeg()),
+            InputStream = new MemoryStream(bytes ?? DefaultPhoto.Value),
             ContentType = contentType,
             UseChunkEncoding = false,
+            TagSet = [new Tag { Key = UploadPolicy.PendingTagKey, Value = UploadPolicy.PendingTagValue }],
         }, TestContext.Current.CancellationToken);
+        if (waitForProcessing && UploadKey.TryParse(key, out var upload))
+        {
+            var manifest = ImageRenditions.ManifestKey(upload);
+            var processed = await Eventually.AnswerAsync(() => ExistsAsync(s3, api.Isolation.BucketName, manifest), done => done, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50));
+            Assert.True(processed, $"The image function did not process {key} within 30 s.");
+        }
+
         return key;
+    }
+
+    public static async Task<bool> ExistsAsync(IAmazonS3 s3, string bucket, string key)
+    {
+        try
+        {
+            await s3.GetObjectMetadataAsync(bucket, key, TestContext.Current.CancellationToken);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return false;
+        }
     }
 }
