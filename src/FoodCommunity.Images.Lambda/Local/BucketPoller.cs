@@ -19,7 +19,7 @@ public sealed class BucketPoller(ImagesFunction function, IAmazonS3 s3, string b
 {
     private readonly HashSet<string> _done = new(StringComparer.Ordinal);
 
-    /// <summary>Rounds until cancelled; a failing round (the bucket not there yet, S3 down) is retried the next interval.</summary>
+    /// <summary>Rounds until cancelled (then it returns); a failing round (the bucket not there yet, S3 down) is retried the next interval.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -28,7 +28,11 @@ public sealed class BucketPoller(ImagesFunction function, IAmazonS3 s3, string b
             {
                 await PollOnceAsync(stoppingToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
             {
                 await Console.Error.WriteLineAsync($"Polling s3://{bucketName}/{UploadKey.Prefix}/ failed: {e.Message}");
             }

@@ -114,9 +114,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public override async ValueTask DisposeAsync()
     {
+        // Disposed twice by some tests (await using, then the fixture); cancelling again is harmless, disposing the source is not.
         await _stopProcessing.CancelAsync();
         await _processing;
-        _stopProcessing.Dispose();
         await base.DisposeAsync();
         GC.SuppressFinalize(this);
     }
