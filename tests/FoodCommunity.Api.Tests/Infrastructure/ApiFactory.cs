@@ -21,16 +21,18 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     private readonly Dictionary<string, string?> _overrides = [];
     private readonly CancellationTokenSource _stopProcessing = new();
     private readonly bool _ownsIsolation;
+    private readonly bool _processImages;
     private Task _processing = Task.CompletedTask;
 
     public ApiFactory() : this(ApiIsolation.CreateNew(), ownsIsolation: true)
     {
     }
 
-    private ApiFactory(ApiIsolation isolation, bool ownsIsolation, IReadOnlyDictionary<string, string?>? overrides = null)
+    private ApiFactory(ApiIsolation isolation, bool ownsIsolation, IReadOnlyDictionary<string, string?>? overrides = null, bool processImages = true)
     {
         Isolation = isolation;
         _ownsIsolation = ownsIsolation;
+        _processImages = processImages;
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             _overrides[key] = value;
@@ -43,6 +45,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     /// <summary>An API with a database, key prefix and bucket of its own (call InitializeAsync), for tests that need them to themselves.</summary>
     public static ApiFactory WithOwnState(IReadOnlyDictionary<string, string?>? overrides = null) => new(ApiIsolation.CreateNew(), ownsIsolation: true, overrides);
+
+    /// <summary>An API with state of its own whose uploads stay unprocessed until <see cref="StartProcessingImages"/>.</summary>
+    public static ApiFactory WithImageProcessingHeld() => new(ApiIsolation.CreateNew(), ownsIsolation: true, processImages: false);
 
     /// <summary>Another API instance on the same database, key prefix and bucket, with some settings changed.</summary>
     public static async Task<ApiFactory> SharingStateWithAsync(ApiFactory other, IReadOnlyDictionary<string, string?>? overrides = null)
@@ -61,11 +66,17 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         Endpoints = await TestServices.GetAsync();
         MySqlConnectionString = new MySqlConnectionStringBuilder(Endpoints.MySqlServer) { Database = Isolation.DatabaseName }.ConnectionString;
         await Isolation.EnsureCreatedAsync(Endpoints);
-        if (_ownsIsolation)
+        if (_ownsIsolation && _processImages)
         {
-            var poller = FoodCommunity.Images.Lambda.ImagesComposition.CreateLocalPoller(ImageFunctionSetting, TimeSpan.FromMilliseconds(100));
-            _processing = Task.Run(() => poller.RunAsync(_stopProcessing.Token));
+            StartProcessingImages();
         }
+    }
+
+    /// <summary>Runs the image function's local host on this bucket until the factory is disposed.</summary>
+    public void StartProcessingImages()
+    {
+        var poller = FoodCommunity.Images.Lambda.ImagesComposition.CreateLocalPoller(ImageFunctionSetting, TimeSpan.FromMilliseconds(100));
+        _processing = Task.Run(() => poller.RunAsync(_stopProcessing.Token));
     }
 
     /// <summary>The image function's settings: this class's bucket on the run's S3 endpoint.</summary>
