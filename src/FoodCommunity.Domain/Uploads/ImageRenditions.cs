@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace FoodCommunity.Domain.Uploads;
 
@@ -118,5 +119,6 @@ public sealed record ImageManifest(string Status, int? Width, int? Height, IRead
 
     public static ImageManifest ForRefused(string reason) => new(Refused, null, null, null, reason);
 
+    [JsonIgnore]
     public bool IsProcessed => Status == Processed && Width > 0 && Height > 0;
 }
