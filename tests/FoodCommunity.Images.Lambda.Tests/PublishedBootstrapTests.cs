@@ -55,7 +55,6 @@ public sealed class PublishedBootstrapTests(TestBucket bucket) : IClassFixture<T
         var objects = (await bucket.ObjectsOfAsync(key)).Select(o => o.Key).ToList();
         Assert.True(objects.Contains(ImageRenditions.ManifestKey(key)), printed);
         Assert.Equal(ImageRenditions.For(3000, 4000).Count + 1, objects.Count);
-        Assert.Contains($"{key.Value}: Processed", printed, StringComparison.Ordinal);
         TestContext.Current.SendDiagnosticMessage($"bootstrap processed the 12 MP photo {clock.Elapsed.TotalSeconds:F1} s after start");
     }
 }
