@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the solution against real services: brings up MariaDB, Redis and
 # s3rver (scripts/services.sh, installing what is missing), packages and runs the arm64
-# presign bootstrap under qemu, then `dotnet test` with TRX results, and ends with one line
-# "N passed, N failed, N skipped" counted from those files (a failed arm64 check counts as one).
+# presign and image bootstraps under qemu, then `dotnet test` with TRX results, and ends with one
+# line "N passed, N failed, N skipped" counted from those files (each failed arm64 check counts as one).
 # Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Health").
 set -euo pipefail
 
@@ -21,6 +21,9 @@ rm -rf "$results_dir"
 # (clang) that the linux-x64 bootstrap tests below need.
 arm64_status=0
 bash scripts/package-presign.sh linux-arm64 --verify || arm64_status=$?
+# The image function's too: its bootstrap with libvips beside it, processing a photo under qemu.
+images_arm64_status=0
+bash scripts/package-images.sh linux-arm64 --verify || images_arm64_status=$?
 
 status=0
 dotnet test FoodCommunity.sln \
@@ -46,6 +49,12 @@ if [[ $arm64_status -ne 0 ]]; then
   echo "linux-arm64 package or its verification under qemu failed (exit $arm64_status)" >&2
   failed=$((failed + 1))
   status=$arm64_status
+fi
+
+if [[ $images_arm64_status -ne 0 ]]; then
+  echo "linux-arm64 image function package or its verification under qemu failed (exit $images_arm64_status)" >&2
+  failed=$((failed + 1))
+  status=$images_arm64_status
 fi
 
 if [[ $status -ne 0 && $failed -eq 0 ]]; then
