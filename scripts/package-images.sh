@@ -6,10 +6,10 @@
 #   scripts/package-images.sh [linux-arm64|linux-x64] [--verify]
 #
 # linux-arm64 (the default) is what the function runs on (Graviton); linux-x64 is for local runs.
-# --verify then unzips the package and runs its bootstrap as the local host (under qemu-aarch64 for
-# arm64 on an x64 machine) against a bucket of its own on the S3 endpoint in the environment: the test
-# project's PublishedBootstrapTests upload a 12 MP phone JPEG and wait for its manifest and renditions.
-# It needs eval "$(bash scripts/services.sh up)".
+# --verify then unzips the package and runs its bootstrap (under qemu-aarch64 for arm64 on an x64
+# machine) against the Runtime API emulator, on a bucket of its own on the S3 endpoint in the
+# environment: the test project's PublishedBootstrapTests hand it an SQS batch with a 12 MP phone
+# JPEG's S3 event, a broken event and a redelivery. It needs eval "$(bash scripts/services.sh up)".
 #
 # Prints the zip's path and size on stdout; everything else goes to stderr.
 set -euo pipefail
