@@ -11,6 +11,9 @@ public interface IImageStore
     /// <summary>Null when there is no such object; <see cref="StoredObject.Bytes"/> null when it is over <paramref name="maxBytes"/> (not downloaded).</summary>
     Task<StoredObject?> ReadAsync(string key, long maxBytes, CancellationToken cancellationToken);
 
-    /// <summary>Writes a public object; it starts tagged state=pending, like an upload, until a post or profile takes it.</summary>
+    /// <summary>
+    /// Writes a public object once (an existing one is left as it is); it starts tagged state=pending, like an
+    /// upload, until a post or profile takes it.
+    /// </summary>
     Task WriteAsync(string key, byte[] bytes, string contentType, string cacheControl, CancellationToken cancellationToken);
 }

@@ -49,18 +49,31 @@ public sealed class S3ImageStore(IAmazonS3 s3, string bucketName) : IImageStore
         }
     }
 
+    /// <summary>
+    /// Write-once (If-None-Match: *): a duplicate delivery that reaches an object after the first one wrote it
+    /// must not overwrite it, or its state=pending tag would undo the API's state=attached and let the
+    /// lifecycle rule delete a posted image. S3 answers such a write 412, which means "already written".
+    /// </summary>
     public async Task WriteAsync(string key, byte[] bytes, string contentType, string cacheControl, CancellationToken cancellationToken)
     {
         using var content = new MemoryStream(bytes, writable: false);
-        await s3.PutObjectAsync(new PutObjectRequest
+        try
         {
-            BucketName = bucketName,
-            Key = key,
-            InputStream = content,
-            ContentType = contentType,
-            Headers = { CacheControl = cacheControl },
-            TagSet = [new Tag { Key = UploadPolicy.PendingTagKey, Value = UploadPolicy.PendingTagValue }],
-            UseChunkEncoding = false,
-        }, cancellationToken);
+            await s3.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = bucketName,
+                Key = key,
+                InputStream = content,
+                ContentType = contentType,
+                Headers = { CacheControl = cacheControl },
+                TagSet = [new Tag { Key = UploadPolicy.PendingTagKey, Value = UploadPolicy.PendingTagValue }],
+                IfNoneMatch = "*",
+                UseChunkEncoding = false,
+            }, cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            // Written by another delivery of the same event: the same bytes are there already.
+        }
     }
 }
