@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of the solution against real services: brings up MariaDB, Redis and
 # s3rver (scripts/services.sh, installing what is missing), installs the pinned Redocly CLI that
-# lints the OpenAPI document, packages and runs the arm64 presign bootstrap and the arm64 API under
-# qemu, synthesizes the CDK app (scripts/synth.sh), then `dotnet test` with TRX results, and ends
-# with one line "N passed, N failed, N skipped" counted from those files (each failed arm64 check
-# or synthesis counts as one).
+# lints the OpenAPI document, packages and runs the arm64 presign and image bootstraps and the arm64
+# API under qemu, synthesizes the CDK app (scripts/synth.sh), then `dotnet test` with TRX results,
+# and ends with one line "N passed, N failed, N skipped" counted from those files (each failed arm64
+# check or synthesis counts as one).
 # Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Health").
 set -euo pipefail
 
@@ -40,6 +40,9 @@ bash scripts/package-api.sh --verify || api_arm64_status=$?
 # The CDK app synthesizes every stack offline (with the arm64 presign zip just packaged).
 synth_status=0
 bash scripts/synth.sh >/dev/null || synth_status=$?
+# The image function's too: its bootstrap with libvips beside it, processing a photo under qemu.
+images_arm64_status=0
+bash scripts/package-images.sh linux-arm64 --verify || images_arm64_status=$?
 
 status=0
 dotnet test FoodCommunity.sln \
@@ -77,6 +80,12 @@ if [[ $synth_status -ne 0 ]]; then
   echo "scripts/synth.sh failed (exit $synth_status)" >&2
   failed=$((failed + 1))
   status=$synth_status
+fi
+
+if [[ $images_arm64_status -ne 0 ]]; then
+  echo "linux-arm64 image function package or its verification under qemu failed (exit $images_arm64_status)" >&2
+  failed=$((failed + 1))
+  status=$images_arm64_status
 fi
 
 if [[ $status -ne 0 && $failed -eq 0 ]]; then

@@ -2,6 +2,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Infrastructure.Storage;
+using FoodCommunity.Domain.Uploads;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -60,7 +61,8 @@ public sealed partial class ImageDeletionWorker(
             await s3.DeleteObjectsAsync(new DeleteObjectsRequest
             {
                 BucketName = storage.Value.BucketName,
-                Objects = claimed.Select(d => new KeyVersion { Key = d.ImageKey }).ToList(),
+                // The upload (if still there), its renditions and its manifest.
+                Objects = claimed.SelectMany(d => ObjectsOf(d.ImageKey)).Select(key => new KeyVersion { Key = key }).ToList(),
                 Quiet = true,
             }, cancellationToken);
             var ids = claimed.Select(d => d.Id).ToList();
@@ -118,6 +120,9 @@ public sealed partial class ImageDeletionWorker(
             await transaction.CommitAsync(cancellationToken);
             return claimed;
         });
+
+    private static IEnumerable<string> ObjectsOf(string key) =>
+        UploadKey.TryParse(key, out var upload) ? ImageRenditions.AllObjectKeys(upload) : [key];
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} unused image(s) from the bucket")]
     private static partial void LogDeleted(ILogger logger, int count);

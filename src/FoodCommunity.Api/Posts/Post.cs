@@ -32,6 +32,11 @@ public sealed class PostImage
     public byte Position { get; init; }
 
     public required string ImageKey { get; init; }
+
+    /// <summary>Upright width of the upload, as the processing function reported it; the renditions' sizes follow from it.</summary>
+    public int Width { get; init; }
+
+    public int Height { get; init; }
 }
 
 /// <summary>A hashtag, stored once, lower-case.</summary>

@@ -7,8 +7,6 @@ using Microsoft.Extensions.Caching.Hybrid;
 
 namespace FoodCommunity.Api.Posts;
 
-public sealed record ImageView(string Key, string Url);
-
 /// <summary>A post as clients see it. <c>Hidden</c> is true only in the author's own view of a post a moderator hid; nobody else sees it.</summary>
 public sealed record PostView(
     string Id,
@@ -23,7 +21,7 @@ public sealed record PostView(
     bool Hidden);
 
 /// <summary>What never changes after a post is published, cached in memory and Redis.</summary>
-public sealed record PostBody(string Caption, IReadOnlyList<string> ImageKeys, IReadOnlyList<string> Tags, DateTimeOffset CreatedAt);
+public sealed record PostBody(string Caption, IReadOnlyList<ProcessedImage> Images, IReadOnlyList<string> Tags, DateTimeOffset CreatedAt);
 
 /// <summary>
 /// Turns post ids into the <see cref="PostView"/>s a client shows, in a fixed number of queries whatever
@@ -76,7 +74,7 @@ public sealed class PostViews(PublicUrls urls, HybridCache cache, LikeStore like
                 views.Add(new PostView(
                     id.ToString(),
                     author,
-                    body.ImageKeys.Select(key => new ImageView(key, urls.For(key))).ToList(),
+                    body.Images.Select(image => urls.Image(image.Key, image.Width, image.Height)).ToList(),
                     body.Caption,
                     body.Tags,
                     live.TryGetValue(id, out var figures) ? figures.Count : row.LikeCount,
@@ -114,7 +112,7 @@ public sealed class PostViews(PublicUrls urls, HybridCache cache, LikeStore like
                 p.Id,
                 p.Caption,
                 p.CreatedAt,
-                Images = p.Images.OrderBy(i => i.Position).Select(i => i.ImageKey).ToList(),
+                Images = p.Images.OrderBy(i => i.Position).Select(i => new ProcessedImage(i.ImageKey, i.Width, i.Height)).ToList(),
                 Tags = p.Tags.Select(t => t.Tag!.Name).OrderBy(name => name).ToList(),
             })
             .AsSplitQuery()
@@ -129,5 +127,6 @@ public sealed class PostViews(PublicUrls urls, HybridCache cache, LikeStore like
         return bodies;
     }
 
-    private static string Key(Guid postId) => $"post:{postId:N}";
+    /// <summary>v2: bodies carry each image's size (v1 held keys only and must not be read back as v2).</summary>
+    private static string Key(Guid postId) => $"post:v2:{postId:N}";
 }

@@ -1,4 +1,5 @@
 using FoodCommunity.Api.Infrastructure.Data;
+using FoodCommunity.Api.Infrastructure.Storage;
 using Microsoft.EntityFrameworkCore;
 using MySqlConnector;
 
@@ -27,9 +28,10 @@ public abstract record PostCreation
 public sealed class PostWriter(FoodCommunityDbContext db, PostIdempotency idempotency, TimeProvider clock)
 {
     public async Task<PostCreation> CreateAsync(
-        Guid authorId, IReadOnlyList<string> imageKeys, string caption, IReadOnlyList<string> tags, byte[]? idempotencyKeyHash,
+        Guid authorId, IReadOnlyList<ProcessedImage> images, string caption, IReadOnlyList<string> tags, byte[]? idempotencyKeyHash,
         CancellationToken cancellationToken)
     {
+        var imageKeys = images.Select(i => i.Key).ToList();
         // Outside the post's transaction: a tag row locked until that commits would queue every post
         // of a popular tag behind it. A tag left over by a post that then fails is harmless.
         var tagIds = await EnsureTagsAsync(tags, cancellationToken);
@@ -56,7 +58,14 @@ public sealed class PostWriter(FoodCommunityDbContext db, PostIdempotency idempo
                 return new PostCreation.ImageGone(gone);
             }
 
-            post.Images.AddRange(imageKeys.Select((key, position) => new PostImage { PostId = post.Id, Position = (byte)position, ImageKey = key }));
+            post.Images.AddRange(images.Select((image, position) => new PostImage
+            {
+                PostId = post.Id,
+                Position = (byte)position,
+                ImageKey = image.Key,
+                Width = image.Width,
+                Height = image.Height,
+            }));
             post.Tags.AddRange(tagIds.Select(tagId => new PostTag { PostId = post.Id, TagId = tagId }));
             db.Posts.Add(post);
             try

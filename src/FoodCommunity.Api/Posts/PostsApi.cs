@@ -20,7 +20,8 @@ public static class PostsApi
         var group = routes.MapGroup("/api/v1/posts").WithTags("Posts");
 
         group.MapPost("/", CreatePost).WithName("CreatePost").RequireApiScope().RequireUserWriteLimit(UserWriteLimits.Posts)
-            .WithSummary("Publish a post of uploaded images. With an Idempotency-Key header, a retry within 24 hours returns the first post.")
+            .WithSummary("Publish a post of uploaded images. With an Idempotency-Key header, a retry within 24 hours returns the first post. " +
+                "While an image is still being processed the answer is 409 with Retry-After.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{postId:guid}", GetPost).WithName("GetPost").AllowAnonymous()
             .WithSummary("One post.");
@@ -34,7 +35,7 @@ public static class PostsApi
     public static async Task<Results<Created<PostView>, ValidationProblem, ProblemHttpResult>> CreatePost(
         CreatePostRequest request,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        ClaimsPrincipal caller, [AsParameters] PostServices services, CancellationToken cancellationToken)
+        ClaimsPrincipal caller, [AsParameters] PostServices services, HttpResponse httpResponse, CancellationToken cancellationToken)
     {
         var userId = caller.GetUserId();
         var (draft, errors) = Validate(request, idempotencyKey);
@@ -49,16 +50,25 @@ public static class PostsApi
             return await FirstPostAsync(earlier, userId, services, cancellationToken);
         }
 
-        // Every image is checked in the bucket, in parallel, before anything is written.
-        var problems = await Task.WhenAll(draft.ImageKeys.Select(async key => (key, problem: await services.Images.DescribeProblemAsync(key, userId, cancellationToken))));
-        var refused = problems.Where(p => p.problem is not null).Select(p => $"{p.key}: {p.problem}").ToArray();
+        // Every image's processing is checked (in parallel) before anything is written.
+        var checks = await services.Images.CheckAsync(draft.ImageKeys, userId, cancellationToken);
+        var refused = checks.OfType<ImageCheck.Refused>().Select(r => $"{r.Key}: {r.Problem}").ToArray();
         if (refused.Length > 0)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["imageKeys"] = refused });
         }
 
-        await services.Images.MarkAttachedAsync(draft.ImageKeys, cancellationToken);
-        switch (await services.Writer.CreateAsync(userId, draft.ImageKeys, draft.Caption, draft.Tags, keyHash, cancellationToken))
+        var processing = checks.OfType<ImageCheck.Processing>().Select(p => p.Key).ToList();
+        if (processing.Count > 0)
+        {
+            httpResponse.Headers.RetryAfter = UploadedImages.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
+                detail: $"Still being processed; retry in a moment: {string.Join(", ", processing)}");
+        }
+
+        var ready = checks.Cast<ImageCheck.Ready>().Select(r => r.Image).ToList();
+        await services.Images.MarkAttachedAsync(ready, cancellationToken);
+        switch (await services.Writer.CreateAsync(userId, ready, draft.Caption, draft.Tags, keyHash, cancellationToken))
         {
             case PostCreation.Created created:
                 await services.Reads.MarkWriteAsync(userId);

@@ -19,7 +19,7 @@ public sealed record Profile(
         user.Username,
         user.DisplayName,
         user.Bio,
-        user.AvatarKey is null ? null : urls.For(user.AvatarKey),
+        urls.Avatar(user.AvatarKey),
         user.PostCount,
         user.FollowerCount,
         user.FollowingCount,

@@ -23,7 +23,9 @@ public static class UsersApi
         var group = routes.MapGroup("/api/v1/me").WithTags("Users").RequireApiScope();
         group.MapGet("/", GetMe).WithName("GetMe").WithSummary("The caller's own profile.");
         group.MapPatch("/", UpdateMe).WithName("UpdateMe").RequireUserWriteLimit(UserWriteLimits.ProfileEdits)
-            .WithSummary("Change the caller's display name, bio or avatar. Absent fields stay as they are; avatarKey \"\" removes the avatar.");
+            .WithSummary("Change the caller's display name, bio or avatar. Absent fields stay as they are; avatarKey \"\" removes the avatar. " +
+                "While the avatar image is still being processed the answer is 409 with Retry-After.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 
@@ -48,7 +50,7 @@ public static class UsersApi
 
     public static async Task<Results<Ok<Profile>, ValidationProblem, ProblemHttpResult>> UpdateMe(
         UpdateProfileRequest request, ClaimsPrincipal caller, FoodCommunityDbContext db, UploadedImages images,
-        ReadDatabase reads, PublicUrls urls, TimeProvider clock, CancellationToken cancellationToken)
+        ReadDatabase reads, PublicUrls urls, TimeProvider clock, HttpResponse httpResponse, CancellationToken cancellationToken)
     {
         var userId = caller.GetUserId();
         var displayName = request.DisplayName is null ? null : AccountRules.NormalizeDisplayName(request.DisplayName);
@@ -65,21 +67,25 @@ public static class UsersApi
         }
 
         var newAvatar = request.AvatarKey is { Length: > 0 } ? request.AvatarKey : null;
-        if (newAvatar is not null)
-        {
-            errors.AddIfAny("avatarKey", newAvatar.Length > UploadKey.MaxLength
-                ? "This key was not issued to you by the upload service."
-                : await images.DescribeProblemAsync(newAvatar, userId, cancellationToken));
-        }
-
+        ImageCheck? avatar = newAvatar is null ? null
+            : newAvatar.Length > UploadKey.MaxLength ? new ImageCheck.Refused(newAvatar, "This key was not issued to you by the upload service.")
+            : await images.CheckAsync(newAvatar, userId, cancellationToken);
+        errors.AddIfAny("avatarKey", (avatar as ImageCheck.Refused)?.Problem);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (newAvatar is not null)
+        if (avatar is ImageCheck.Processing)
         {
-            await images.MarkAttachedAsync([newAvatar], cancellationToken);
+            httpResponse.Headers.RetryAfter = UploadedImages.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
+                detail: "The avatar image is still being processed; retry in a moment.");
+        }
+
+        if (avatar is ImageCheck.Ready ready)
+        {
+            await images.MarkAttachedAsync([ready.Image], cancellationToken);
         }
 
         var outcome = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>

@@ -28,9 +28,12 @@ public static class UploadPolicy
     public static readonly AllowedImageType Jpeg = new("image/jpeg", "jpg");
     public static readonly AllowedImageType Png = new("image/png", "png");
     public static readonly AllowedImageType WebP = new("image/webp", "webp");
-    public static readonly AllowedImageType Heic = new("image/heic", "heic");
 
-    public static IReadOnlyList<AllowedImageType> AllowedTypes { get; } = [Jpeg, Png, WebP, Heic];
+    /// <summary>
+    /// No image/heic: every served image is re-encoded, and the image library's native build (libvips from
+    /// NetVips.Native) has no HEVC decoder. Clients send JPEG, which iOS converts to on export (docs/images.md).
+    /// </summary>
+    public static IReadOnlyList<AllowedImageType> AllowedTypes { get; } = [Jpeg, Png, WebP];
 
     /// <summary>
     /// Media types are case-insensitive, but the signed policy pins one exact Content-Type, so a match returns

@@ -12,19 +12,27 @@ namespace FoodCommunity.Api.Tests.Infrastructure;
 /// <summary>
 /// The API on its real dependencies, isolated per test class: a fresh database (migrated with the real
 /// migrations), a fresh Redis key prefix and a fresh bucket. Two factories built with the same
-/// <see cref="ApiIsolation"/> are two API instances sharing state, as behind the ALB.
+/// <see cref="ApiIsolation"/> are two API instances sharing state, as behind the ALB. The factory that
+/// owns the bucket also runs the image function's local host on it (as scripts/dev.sh does), so uploads
+/// are processed by the real function, not a stand-in.
 /// </summary>
 public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private readonly Dictionary<string, string?> _overrides = [];
+    private readonly CancellationTokenSource _stopProcessing = new();
+    private readonly bool _ownsIsolation;
+    private readonly bool _processImages;
+    private Task _processing = Task.CompletedTask;
 
-    public ApiFactory() : this(ApiIsolation.CreateNew())
+    public ApiFactory() : this(ApiIsolation.CreateNew(), ownsIsolation: true)
     {
     }
 
-    private ApiFactory(ApiIsolation isolation, IReadOnlyDictionary<string, string?>? overrides = null)
+    private ApiFactory(ApiIsolation isolation, bool ownsIsolation, IReadOnlyDictionary<string, string?>? overrides = null, bool processImages = true)
     {
         Isolation = isolation;
+        _ownsIsolation = ownsIsolation;
+        _processImages = processImages;
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             _overrides[key] = value;
@@ -44,12 +52,15 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public ApiIsolation Isolation { get; }
 
     /// <summary>An API with a database, key prefix and bucket of its own (call InitializeAsync), for tests that need them to themselves.</summary>
-    public static ApiFactory WithOwnState(IReadOnlyDictionary<string, string?>? overrides = null) => new(ApiIsolation.CreateNew(), overrides);
+    public static ApiFactory WithOwnState(IReadOnlyDictionary<string, string?>? overrides = null) => new(ApiIsolation.CreateNew(), ownsIsolation: true, overrides);
+
+    /// <summary>An API with state of its own whose uploads stay unprocessed until <see cref="StartProcessingImages"/>.</summary>
+    public static ApiFactory WithImageProcessingHeld() => new(ApiIsolation.CreateNew(), ownsIsolation: true, processImages: false);
 
     /// <summary>Another API instance on the same database, key prefix and bucket, with some settings changed.</summary>
     public static async Task<ApiFactory> SharingStateWithAsync(ApiFactory other, IReadOnlyDictionary<string, string?>? overrides = null)
     {
-        var factory = new ApiFactory(other.Isolation, overrides);
+        var factory = new ApiFactory(other.Isolation, ownsIsolation: false, overrides);
         await factory.InitializeAsync();
         return factory;
     }
@@ -63,7 +74,27 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         Endpoints = await TestServices.GetAsync();
         MySqlConnectionString = new MySqlConnectionStringBuilder(Endpoints.MySqlServer) { Database = Isolation.DatabaseName }.ConnectionString;
         await Isolation.EnsureCreatedAsync(Endpoints);
+        if (_ownsIsolation && _processImages)
+        {
+            StartProcessingImages();
+        }
     }
+
+    /// <summary>Runs the image function's local host on this bucket until the factory is disposed.</summary>
+    public void StartProcessingImages()
+    {
+        var poller = FoodCommunity.Images.Lambda.ImagesComposition.CreateLocalPoller(ImageFunctionSetting, TimeSpan.FromMilliseconds(100));
+        _processing = Task.Run(() => poller.RunAsync(_stopProcessing.Token));
+    }
+
+    /// <summary>The image function's settings: this class's bucket on the run's S3 endpoint.</summary>
+    private string? ImageFunctionSetting(string name) => name switch
+    {
+        "Storage__BucketName" => Isolation.BucketName,
+        "Storage__ServiceUrl" => Endpoints.S3ServiceUrl,
+        "Storage__ForcePathStyle" => "true",
+        _ => Environment.GetEnvironmentVariable(name),
+    };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -102,6 +133,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public override async ValueTask DisposeAsync()
     {
+        // Disposed twice by some tests (await using, then the fixture); cancelling again is harmless, disposing the source is not.
+        await _stopProcessing.CancelAsync();
+        await _processing;
         await base.DisposeAsync();
         GC.SuppressFinalize(this);
     }

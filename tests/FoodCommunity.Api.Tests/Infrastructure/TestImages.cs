@@ -2,12 +2,25 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using FoodCommunity.Domain.Uploads;
 using Microsoft.Extensions.DependencyInjection;
+using NetVips;
 
 namespace FoodCommunity.Api.Tests.Infrastructure;
 
 /// <summary>Puts objects into the test bucket where a client's presigned upload would have put them.</summary>
 public static class TestImages
 {
+    private static readonly Lazy<byte[]> DefaultPhoto = new(() => Photo(640, 480));
+
+    /// <summary>A real JPEG photo (textured, so it encodes like one), made with libvips.</summary>
+    public static byte[] Photo(int width, int height)
+    {
+        using var colour = Image.Black(width, height).NewFromImage(200, 120, 40);
+        using var noise = Image.Gaussnoise(width, height, sigma: 12);
+        using var textured = (colour + (noise - 128)).Cast(Enums.BandFormat.Uchar);
+        return textured.JpegsaveBuffer(q: 90);
+    }
+
+    /// <summary>Bytes that start like a JPEG and are not one: for the size and format refusals.</summary>
     public static byte[] Jpeg(int size = 2048)
     {
         var bytes = new byte[size];
@@ -19,7 +32,12 @@ public static class TestImages
         return bytes;
     }
 
-    public static async Task<string> UploadAsync(ApiFactory api, string ownerId, byte[]? bytes = null, string contentType = "image/jpeg", string? key = null)
+    /// <summary>
+    /// Uploads (a real photo unless told otherwise) and, unless <paramref name="waitForProcessing"/> is false, waits until
+    /// the image function running beside the API (see <see cref="ApiFactory"/>) has processed or refused it.
+    /// </summary>
+    public static async Task<string> UploadAsync(
+        ApiFactory api, string ownerId, byte[]? bytes = null, string contentType = "image/jpeg", string? key = null, bool waitForProcessing = true)
     {
         key ??= UploadKey.CreateNew(ownerId, UploadPolicy.Jpeg, DateTimeOffset.UtcNow).Value;
         var s3 = api.Services.GetRequiredService<IAmazonS3>();
@@ -27,29 +45,45 @@ public static class TestImages
         {
             BucketName = api.Isolation.BucketName,
             Key = key,
-            InputStream = new MemoryStream(bytes ?? Jpeg()),
+            InputStream = new MemoryStream(bytes ?? DefaultPhoto.Value),
             ContentType = contentType,
             UseChunkEncoding = false,
+            TagSet = [new Tag { Key = UploadPolicy.PendingTagKey, Value = UploadPolicy.PendingTagValue }],
         }, TestContext.Current.CancellationToken);
+        if (waitForProcessing && UploadKey.TryParse(key, out var upload))
+        {
+            var manifest = ImageRenditions.ManifestKey(upload);
+            var processed = await Eventually.AnswerAsync(() => ExistsAsync(s3, api.Isolation.BucketName, manifest), done => done, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50));
+            Assert.True(processed, $"The image function did not process {key} within 30 s.");
+        }
+
         return key;
     }
 
-    /// <summary>Waits until the object is gone from the class's bucket (the deletion worker runs in the background).</summary>
+    /// <summary>
+    /// Waits until every object of the upload (the upload itself, its renditions and its manifest) is gone
+    /// from the class's bucket: the deletion worker runs in the background.
+    /// </summary>
     public static async Task WaitUntilGoneAsync(ApiFactory api, string key, TimeSpan timeout)
     {
-        var s3 = api.GetService<Amazon.S3.IAmazonS3>();
-        var gone = await Eventually.AnswerAsync(async () =>
+        var s3 = api.GetService<IAmazonS3>();
+        var objects = UploadKey.TryParse(key, out var upload) ? ImageRenditions.AllObjectKeys(upload).ToList() : [key];
+        var left = await Eventually.AnswerAsync(
+            async () => (await Task.WhenAll(objects.Select(o => ExistsAsync(s3, api.Isolation.BucketName, o)))).Count(exists => exists),
+            left => left == 0, timeout);
+        Assert.True(left == 0, $"{left} object(s) of {key} are still in the bucket");
+    }
+
+    public static async Task<bool> ExistsAsync(IAmazonS3 s3, string bucket, string key)
+    {
+        try
         {
-            try
-            {
-                using var head = await s3.GetObjectAsync(api.Isolation.BucketName, key, TestContext.Current.CancellationToken);
-                return false;
-            }
-            catch (Amazon.S3.AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
-            {
-                return true;
-            }
-        }, gone => gone, timeout);
-        Assert.True(gone, $"{key} is still in the bucket");
+            await s3.GetObjectMetadataAsync(bucket, key, TestContext.Current.CancellationToken);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return false;
+        }
     }
 }

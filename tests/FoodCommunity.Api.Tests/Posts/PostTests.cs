@@ -26,18 +26,31 @@ public sealed class PostTests(ApiFactory api) : IClassFixture<ApiFactory>
         var post = await response.ReadJsonAsync();
         Assert.Equal($"/api/v1/posts/{post.GetProperty("id").GetString()}", response.Headers.Location?.OriginalString);
         Assert.Equal(keys, post.GetProperty("images").EnumerateArray().Select(i => i.GetProperty("key").GetString()));
-        Assert.EndsWith(keys[0], post.GetProperty("images")[0].GetProperty("url").GetString(), StringComparison.Ordinal);
+        // A 640 × 480 upload: renditions 320 × 240 and 640 × 480, the largest as url; never the upload itself.
+        var image = post.GetProperty("images")[0];
+        Assert.True(UploadKey.TryParse(keys[0], out var upload));
+        Assert.Equal((640, 480), (image.GetProperty("width").GetInt32(), image.GetProperty("height").GetInt32()));
+        Assert.Equal($"{api.Endpoints.S3ServiceUrl}/{api.Isolation.BucketName}/{ImageRenditions.RenditionKey(upload, 640)}", image.GetProperty("url").GetString());
+        Assert.Equal([(320, 240), (640, 480)], image.GetProperty("variants").EnumerateArray().Select(v => (v.GetProperty("width").GetInt32(), v.GetProperty("height").GetInt32())));
+        Assert.DoesNotContain(post.GetProperty("images").EnumerateArray(), i => i.ToString().Contains("/uploads/", StringComparison.Ordinal));
         Assert.Equal(["bibimbap", "kimchi", "korean"], post.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
         Assert.Equal(author.User.Id, post.GetProperty("author").GetProperty("id").GetString());
         Assert.Equal(1, post.GetProperty("author").GetProperty("postCount").GetInt32());
         Assert.Equal(0, post.GetProperty("likeCount").GetInt64());
         Assert.False(post.GetProperty("likedByMe").GetBoolean());
-        // The bucket's lifecycle rule deletes uploads still tagged state=pending; attached ones are re-tagged.
+        // The bucket's lifecycle rule deletes objects still tagged state=pending: a post's renditions are re-tagged,
+        // and its raw uploads (which may carry a location) are deleted.
+        var s3 = api.GetService<IAmazonS3>();
         foreach (var key in keys)
         {
-            var tagging = await api.GetService<IAmazonS3>().GetObjectTaggingAsync(
-                new Amazon.S3.Model.GetObjectTaggingRequest { BucketName = api.Isolation.BucketName, Key = key }, Ct);
-            Assert.Contains(tagging.Tagging, t => t.Key == UploadPolicy.PendingTagKey && t.Value == UploadPolicy.AttachedTagValue);
+            Assert.True(UploadKey.TryParse(key, out var taken));
+            foreach (var rendition in new[] { ImageRenditions.RenditionKey(taken, 320), ImageRenditions.RenditionKey(taken, 640), ImageRenditions.ManifestKey(taken) })
+            {
+                var tagging = await s3.GetObjectTaggingAsync(new Amazon.S3.Model.GetObjectTaggingRequest { BucketName = api.Isolation.BucketName, Key = rendition }, Ct);
+                Assert.Contains(tagging.Tagging, t => t.Key == UploadPolicy.PendingTagKey && t.Value == UploadPolicy.AttachedTagValue);
+            }
+
+            Assert.False(await TestImages.ExistsAsync(s3, api.Isolation.BucketName, key));
         }
     }
 
@@ -170,7 +183,9 @@ public sealed class PostTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.DoesNotContain(postId, await _client.ReadAllPagesAsync("/api/v1/feed/latest"));
         Assert.DoesNotContain(postId, await _client.ReadAllPagesAsync("/api/v1/tags/gone/posts"));
         Assert.Equal(0, (await me.ReadJsonAsync()).GetProperty("postCount").GetInt32());
-        await WaitUntilGoneFromBucketAsync(key);
+        Assert.True(UploadKey.TryParse(key, out var upload));
+        await WaitUntilGoneFromBucketAsync(ImageRenditions.ManifestKey(upload));
+        Assert.False(await TestImages.ExistsAsync(api.GetService<IAmazonS3>(), api.Isolation.BucketName, ImageRenditions.RenditionKey(upload, 320)));
     }
 
     [Fact]
@@ -204,8 +219,9 @@ public sealed class PostTests(ApiFactory api) : IClassFixture<ApiFactory>
         {
         }
 
+        Assert.True(UploadKey.TryParse(key, out var upload));
         await TestImages.WaitUntilGoneAsync(own, sentinelKey, TimeSpan.FromSeconds(40));
-        using var stillThere = await own.GetService<IAmazonS3>().GetObjectAsync(own.Isolation.BucketName, key, Ct);
+        using var stillThere = await own.GetService<IAmazonS3>().GetObjectAsync(own.Isolation.BucketName, ImageRenditions.RenditionKey(upload, 320), Ct);
         Assert.Equal(HttpStatusCode.OK, stillThere.HttpStatusCode);
     }
 

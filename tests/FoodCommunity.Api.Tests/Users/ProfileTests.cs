@@ -57,7 +57,9 @@ public sealed class ProfileTests(ApiFactory api) : IClassFixture<ApiFactory>
         using var removed = await PatchAsync(me.AccessToken, new { avatarKey = "" });
 
         Assert.Equal(HttpStatusCode.OK, set.StatusCode);
-        Assert.Equal($"{api.Endpoints.S3ServiceUrl}/{api.Isolation.BucketName}/{key}", (await set.ReadJsonAsync()).GetProperty("avatarUrl").GetString());
+        // The smallest rendition, never the upload itself.
+        Assert.True(UploadKey.TryParse(key, out var upload));
+        Assert.Equal($"{api.Endpoints.S3ServiceUrl}/{api.Isolation.BucketName}/{ImageRenditions.RenditionKey(upload, 320)}", (await set.ReadJsonAsync()).GetProperty("avatarUrl").GetString());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, (await removed.ReadJsonAsync()).GetProperty("avatarUrl").ValueKind);
     }
 
@@ -105,7 +107,8 @@ public sealed class ProfileTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True((await response.ReadJsonAsync()).GetProperty("errors").TryGetProperty("avatarKey", out _));
-        Assert.EndsWith(good, (await after.ReadJsonAsync()).GetProperty("avatarUrl").GetString(), StringComparison.Ordinal);
+        Assert.True(UploadKey.TryParse(good, out var kept));
+        Assert.EndsWith(ImageRenditions.RenditionKey(kept, 320), (await after.ReadJsonAsync()).GetProperty("avatarUrl").GetString(), StringComparison.Ordinal);
     }
 
     private Task<HttpResponseMessage> PatchAsync(string accessToken, object body) =>

@@ -11,12 +11,6 @@ public class ImageSignatureTests
         { [0xFF, 0xD8, 0xFF, 0xE1, 0x12, 0x34, 0x45, 0x78, 0x69, 0x66, 0x00, 0x00], "image/jpeg" },
         { [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D], "image/png" },
         { Riff("WEBP"), "image/webp" },
-        { Ftyp("heic"), "image/heic" },
-        { Ftyp("heix"), "image/heic" },
-        { Ftyp("hevc"), "image/heic" },
-        { Ftyp("hevx"), "image/heic" },
-        { Ftyp("mif1"), "image/heic" },
-        { Ftyp("msf1"), "image/heic" },
     };
 
     public static TheoryData<byte[]> UnrecognisedHeaders => new()
@@ -29,6 +23,9 @@ public class ImageSignatureTests
         Riff("WAVE"),
         Encoding.ASCII.GetBytes("RIFF\0\0\0\0WEB"),
         Ftyp("avif"),
+        // HEIC is not in the upload policy: the image function could not decode it (docs/images.md).
+        Ftyp("heic"),
+        Ftyp("mif1"),
         Ftyp("isom"),
         Ftyp("qt  "),
         new byte[] { 0x00, 0x00, 0x00, 0x18, 0x66, 0x74, 0x79, 0x70, 0x68, 0x65, 0x69 },
@@ -49,9 +46,9 @@ public class ImageSignatureTests
     public void Detect_LooksOnlyAtTheLeadingBytes()
     {
         var header = new byte[4096];
-        Ftyp("heic").CopyTo(header, 0);
+        Riff("WEBP").CopyTo(header, 0);
 
-        Assert.Equal(UploadPolicy.Heic, ImageSignature.Detect(header));
+        Assert.Equal(UploadPolicy.WebP, ImageSignature.Detect(header));
     }
 
     private static byte[] Riff(string format) => [.. "RIFF"u8, 0x24, 0x08, 0x00, 0x00, .. Encoding.ASCII.GetBytes(format)];

@@ -50,14 +50,14 @@ public class UploadKeyTests
     [Fact]
     public void TryParse_IssuedKey_RoundTrips()
     {
-        var issued = UploadKey.CreateNew(UserId, UploadPolicy.Heic, Now);
+        var issued = UploadKey.CreateNew(UserId, UploadPolicy.WebP, Now);
 
         Assert.True(UploadKey.TryParse(issued.Value, out var parsed));
         Assert.Equal(issued, parsed);
         Assert.Equal(UserId, parsed.OwnerId);
         Assert.Equal(2026, parsed.Year);
         Assert.Equal(3, parsed.Month);
-        Assert.Equal(UploadPolicy.Heic, parsed.Type);
+        Assert.Equal(UploadPolicy.WebP, parsed.Type);
     }
 
     [Theory]

@@ -17,7 +17,8 @@ namespace FoodCommunity.Api.Infrastructure.Data;
 /// <summary>
 /// `FoodCommunity.Api seed-demo`: a few users who follow each other, posts with real (generated) PNG
 /// images in the bucket, comments and likes, so a developer's client has something to show. Goes
-/// through the same services as the API (likes through the Redis buffer, flushed when the API runs).
+/// through the same services as the API (likes through the Redis buffer, flushed when the API runs;
+/// images through the image function, which must be running: scripts/dev.sh starts its local host).
 /// Does nothing when the demo users exist already; refuses to run outside Development.
 /// </summary>
 internal static partial class DemoDataCommand
@@ -83,21 +84,31 @@ internal static partial class DemoDataCommand
 
         await db.SaveChangesAsync();
 
-        var posts = new List<Post>();
+        var keys = new List<string>();
         for (var i = 0; i < Cooks.Length; i++)
         {
             var key = UploadKey.CreateNew(users[i].Id.ToString(), UploadPolicy.Png, now).Value;
+            // As a presigned upload leaves it: tagged state=pending, for the image function to process.
             await s3.PutObjectAsync(new PutObjectRequest
             {
                 BucketName = bucket,
                 Key = key,
-                InputStream = new MemoryStream(SolidPng(256, Cooks[i].Color)),
+                InputStream = new MemoryStream(SolidPng(1200, Cooks[i].Color)),
                 ContentType = UploadPolicy.Png.ContentType,
                 UseChunkEncoding = false,
-                TagSet = [new Amazon.S3.Model.Tag { Key = UploadPolicy.PendingTagKey, Value = UploadPolicy.AttachedTagValue }],
+                TagSet = [new Amazon.S3.Model.Tag { Key = UploadPolicy.PendingTagKey, Value = UploadPolicy.PendingTagValue }],
             });
+            keys.Add(key);
+        }
+
+        var images = services.GetRequiredService<UploadedImages>();
+        var posts = new List<Post>();
+        for (var i = 0; i < Cooks.Length; i++)
+        {
+            var image = await WaitUntilProcessedAsync(images, keys[i], users[i].Id);
+            await images.MarkAttachedAsync([image], CancellationToken.None);
             var (tags, _) = Domain.Posts.PostRules.CollectTags(Cooks[i].Tags, Cooks[i].Caption);
-            var created = await writer.CreateAsync(users[i].Id, [key], Cooks[i].Caption, tags, idempotencyKeyHash: null, CancellationToken.None);
+            var created = await writer.CreateAsync(users[i].Id, [image], Cooks[i].Caption, tags, idempotencyKeyHash: null, CancellationToken.None);
             posts.Add(((Posts.PostCreation.Created)created).Post);
         }
 
@@ -116,6 +127,31 @@ internal static partial class DemoDataCommand
         await db.SaveChangesAsync();
         LogSeeded(logger, users.Count, posts.Count, Password);
         return 0;
+    }
+
+    /// <summary>Waits for the image function, as a client would after a 409; fails with what to start if it never comes.</summary>
+    private static async Task<ProcessedImage> WaitUntilProcessedAsync(UploadedImages images, string key, Guid ownerId)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            switch (await images.CheckAsync(key, ownerId, CancellationToken.None))
+            {
+                case ImageCheck.Ready ready:
+                    return ready.Image;
+                case ImageCheck.Refused refused:
+                    throw new InvalidOperationException($"The image function refused the demo image {key}: {refused.Problem}");
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new InvalidOperationException(
+                    $"The demo image {key} was not processed within 60 s. Is the image function's local host running? " +
+                    "`dotnet run --project src/FoodCommunity.Images.Lambda` (scripts/dev.sh starts it).");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
     }
 
     /// <summary>A square PNG of one colour: a real image any client can show, made without an imaging library.</summary>

@@ -279,11 +279,19 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
                         .HasColumnType("tinyint unsigned")
                         .HasColumnName("position");
 
+                    b.Property<int>("Height")
+                        .HasColumnType("int")
+                        .HasColumnName("height");
+
                     b.Property<string>("ImageKey")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("varchar(200)")
                         .HasColumnName("image_key");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("int")
+                        .HasColumnName("width");
 
                     b.HasKey("PostId", "Position")
                         .HasName("pk_post_images");
