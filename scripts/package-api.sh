@@ -93,6 +93,8 @@ start=$(date +%s.%N)
 (
   cd "$publish"
   export ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port"
+  # Production refuses to start without trusted proxies; here the "proxy" is loopback.
+  export Http__TrustedProxyNetworks__0=127.0.0.0/8
   export Auth__Issuer=https://api.foodcommunity.test Auth__SigningKeyPath="$key"
   export Storage__BucketName=arm64-check Storage__PublicBaseUrl=http://127.0.0.1/ Redis__KeyPrefix="arm64check:$port:"
   # qemu-user cannot run .NET's W^X double mapping of JIT code (the process segfaults); Graviton keeps W^X on.
