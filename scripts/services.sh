@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Local backing services for FoodCommunity development, tests and CI:
-# MariaDB, Redis and s3rver (an S3 look-alike), all on loopback, all state
+# MariaDB, Redis, s3rver (an S3 look-alike) and MailDev (an SMTP sink with a
+# web inbox and a REST API), all on loopback, all state
 # under one folder. Installs whatever is missing (Debian packages, npm deps).
 #
 # Diagnostics go to stderr; only `env` (and the tail of `up`) write to stdout,
@@ -13,11 +14,14 @@ PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly REPO_ROOT
 readonly S3RVER_TOOL_DIR="$REPO_ROOT/tools/s3rver"
+readonly MAILDEV_TOOL_DIR="$REPO_ROOT/tools/maildev"
 
 readonly STATE_DIR="${FOODCOMMUNITY_SERVICES_DIR:-/tmp/foodcommunity-services}"
 readonly MYSQL_PORT="${FC_MYSQL_PORT:-13306}"
 readonly REDIS_PORT="${FC_REDIS_PORT:-16379}"
 readonly S3_PORT="${FC_S3_PORT:-14568}"
+readonly MAIL_PORT="${FC_MAIL_PORT:-11025}"
+readonly MAIL_WEB_PORT="${FC_MAIL_WEB_PORT:-11080}"
 readonly TIMEOUT="${FC_SERVICES_TIMEOUT:-60}"
 
 readonly DB_NAME=foodcommunity
@@ -39,10 +43,12 @@ readonly REDIS_LOG="$REDIS_DIR/log/redis.log"
 readonly S3_DIR="$STATE_DIR/s3"
 readonly S3_CORS="$S3_DIR/cors.xml"
 readonly S3_LOG="$S3_DIR/log/s3rver.log"
+readonly MAIL_DIR="$STATE_DIR/mail"
+readonly MAIL_LOG="$MAIL_DIR/log/maildev.log"
 # Written on first `up`; `purge` refuses to delete a folder without it.
 readonly STATE_MARKER="$STATE_DIR/.foodcommunity-services"
 
-readonly SERVICES=(mysql redis s3)
+readonly SERVICES=(mysql redis s3 mail)
 
 log() { printf '[services] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -62,7 +68,7 @@ Commands:
                   (exit 1 if any is not)
   down [--purge]  stop the services started here; --purge also deletes all data
   purge           same as 'down --purge'
-  start NAME      start one service (NAME: mysql | redis | s3)
+  start NAME      start one service (NAME: mysql | redis | s3 | mail)
   stop NAME       stop one service, keeping its data
   help            show this text
 
@@ -71,6 +77,7 @@ Settings (environment):
   FC_MYSQL_PORT               MariaDB port (now: $MYSQL_PORT)
   FC_REDIS_PORT               Redis port   (now: $REDIS_PORT)
   FC_S3_PORT                  s3rver port  (now: $S3_PORT)
+  FC_MAIL_PORT, FC_MAIL_WEB_PORT  MailDev SMTP and inbox ports  (now: $MAIL_PORT, $MAIL_WEB_PORT)
   FC_SERVICES_TIMEOUT         seconds to wait for start/stop (now: $TIMEOUT)
 EOF
 }
@@ -82,7 +89,8 @@ svc_dir() {
     mysql) echo "$MYSQL_DIR" ;;
     redis) echo "$REDIS_DIR" ;;
     s3) echo "$S3_DIR" ;;
-    *) die "unknown service '$1' (use mysql, redis or s3)" ;;
+    mail) echo "$MAIL_DIR" ;;
+    *) die "unknown service '$1' (use mysql, redis, s3 or mail)" ;;
   esac
 }
 svc_pidfile() { echo "$(svc_dir "$1")/run/$1.pid"; }
@@ -91,6 +99,7 @@ svc_port() {
     mysql) echo "$MYSQL_PORT" ;;
     redis) echo "$REDIS_PORT" ;;
     s3) echo "$S3_PORT" ;;
+    mail) echo "$MAIL_PORT" ;;
   esac
 }
 svc_log() {
@@ -98,6 +107,7 @@ svc_log() {
     mysql) echo "$MYSQL_LOG" ;;
     redis) echo "$REDIS_LOG" ;;
     s3) echo "$S3_LOG" ;;
+    mail) echo "$MAIL_LOG" ;;
   esac
 }
 
@@ -116,6 +126,7 @@ pid_is_ours() {
     mysql) want_comm=mariadbd want_arg="$MYSQL_CNF" ;;
     redis) want_comm=redis-server want_arg="$REDIS_CONF" ;;
     s3) want_comm=node want_arg="$S3_DIR/data" ;;
+    mail) want_comm=node want_arg="$MAIL_DIR/data" ;;
   esac
   [[ $comm == "$want_comm" && $cmdline == *"$want_arg"* ]]
 }
@@ -230,6 +241,18 @@ ensure_s3rver() {
   fi
   log "installing s3rver (npm ci in tools/s3rver)"
   (cd "$S3RVER_TOOL_DIR" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  echo "$want" >"$stamp"
+}
+
+ensure_maildev() {
+  local stamp="$MAILDEV_TOOL_DIR/node_modules/.foodcommunity-lock.sha256" want
+  command -v npm >/dev/null || die "node and npm are needed for MailDev"
+  want=$(sha256sum "$MAILDEV_TOOL_DIR/package-lock.json" | cut -d' ' -f1)
+  if [[ -f $stamp && $(<"$stamp") == "$want" && -f $MAILDEV_TOOL_DIR/node_modules/maildev/package.json ]]; then
+    return 0
+  fi
+  log "installing MailDev (npm ci in tools/maildev)"
+  (cd "$MAILDEV_TOOL_DIR" && npm ci --no-audit --no-fund --loglevel=error >&2)
   echo "$want" >"$stamp"
 }
 
@@ -407,6 +430,27 @@ s3_answers() {
 }
 s3_ready() { wait_until s3 "$1" s3_answers; }
 
+# ---------------------------------------------------------------- mail
+
+# MailDev: SMTP on MAIL_PORT, the inbox (web and REST: GET /api/email) on MAIL_WEB_PORT.
+mail_launch() {
+  mkdir -p "$MAIL_DIR"/{data,log,run}
+  setsid node "$MAILDEV_TOOL_DIR/node_modules/maildev/dist/bin/maildev.js" \
+    --ip 127.0.0.1 --smtp "$MAIL_PORT" --web-ip 127.0.0.1 --web "$MAIL_WEB_PORT" \
+    --mail-directory "$MAIL_DIR/data" \
+    </dev/null >>"$MAIL_LOG" 2>&1 9>&- &
+  echo $! >"$(svc_pidfile mail)"
+}
+
+mail_answers() {
+  timeout 5 node -e '
+    const req = require("http").get({ host: "127.0.0.1", port: process.argv[1], path: "/api/healthz", timeout: 3000 },
+      (res) => process.exit(res.statusCode === 200 ? 0 : 1));
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => process.exit(1));' "$MAIL_WEB_PORT" 2>/dev/null
+}
+mail_ready() { wait_until mail "$1" mail_answers; }
+
 # ---------------------------------------------------------------- lifecycle
 
 svc_answers() { "${1}_answers"; }
@@ -482,6 +526,7 @@ ensure_for() {
   case "$1" in
     mysql | redis) ensure_packages ;;
     s3) ensure_s3rver ;;
+    mail) ensure_maildev ;;
   esac
 }
 
@@ -518,6 +563,9 @@ print_env() {
     "AWS_ACCESS_KEY_ID=$S3_KEY"
     "AWS_SECRET_ACCESS_KEY=$S3_SECRET"
     "AWS_REGION=us-east-1"
+    "Mail__SmtpHost=127.0.0.1"
+    "Mail__SmtpPort=$MAIL_PORT"
+    "FC_MAIL_INBOX_URL=http://127.0.0.1:$MAIL_WEB_PORT"
   )
   for var in "${vars[@]}"; do
     name=${var%%=*}
@@ -554,6 +602,7 @@ cmd_up() {
   touch "$STATE_MARKER"
   ensure_packages
   ensure_s3rver
+  ensure_maildev
   for svc in "${SERVICES[@]}"; do
     svc_start "$svc"
   done
