@@ -20,10 +20,12 @@ public sealed class AuthRateLimits(IConnectionMultiplexer redis, RedisKeys keys,
     public const string RegisterPerIp = "register-ip";
     public const string LoginPerIp = "login-ip";
     public const string RefreshPerIp = "refresh-ip";
+    public const string PasswordResetPerIp = "reset-ip";
 
     // Per account name (or session), applied by the handler.
     public const string RegisterPerUsername = "register-username";
     public const string RefreshPerSession = "refresh-session";
+    public const string PasswordResetPerAddress = "reset-address";
 
     private readonly PartitionedRateLimiter<(string Policy, string Partition)> _limiter =
         PartitionedRateLimiter.Create<(string Policy, string Partition), string>(request =>
@@ -51,7 +53,7 @@ public sealed class AuthRateLimits(IConnectionMultiplexer redis, RedisKeys keys,
 
     public static void AddPolicies(RateLimiterOptions limiter)
     {
-        foreach (var policy in new[] { RegisterPerIp, LoginPerIp, RefreshPerIp })
+        foreach (var policy in new[] { RegisterPerIp, LoginPerIp, RefreshPerIp, PasswordResetPerIp })
         {
             limiter.AddPolicy(policy, Partitioned(policy, ClientNetwork.Of));
         }

@@ -38,6 +38,7 @@ public static class AuthSetup
         builder.Services.AddSingleton<AuthRateLimits>();
         builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddSingleton<AccessRevocation>();
+        builder.Services.AddSingleton<PasswordResets>();
         builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         builder.Services.AddSingleton<Passwords>();
 

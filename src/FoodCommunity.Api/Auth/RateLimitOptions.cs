@@ -36,6 +36,14 @@ public sealed class RateLimitOptions
     [Required]
     public RateLimitRule RefreshPerSession { get; set; } = new() { PermitLimit = 10, WindowSeconds = 60 };
 
+    /// <summary>Password-reset requests from one network.</summary>
+    [Required]
+    public RateLimitRule PasswordResetPerIp { get; set; } = new() { PermitLimit = 10, WindowSeconds = 3600 };
+
+    /// <summary>Password-reset requests for one address (by its hash), known or not.</summary>
+    [Required]
+    public RateLimitRule PasswordResetPerAddress { get; set; } = new() { PermitLimit = 3, WindowSeconds = 3600 };
+
     [Required]
     public RateLimitRule PostsPerUser { get; set; } = new() { PermitLimit = 30, WindowSeconds = 3600 };
 
@@ -63,6 +71,8 @@ public sealed class RateLimitOptions
         AuthRateLimits.LoginPerIp => LoginPerIp,
         AuthRateLimits.RefreshPerIp => RefreshPerIp,
         AuthRateLimits.RefreshPerSession => RefreshPerSession,
+        AuthRateLimits.PasswordResetPerIp => PasswordResetPerIp,
+        AuthRateLimits.PasswordResetPerAddress => PasswordResetPerAddress,
         UserWriteLimits.Posts => PostsPerUser,
         UserWriteLimits.Comments => CommentsPerUser,
         UserWriteLimits.Likes => LikesPerUser,

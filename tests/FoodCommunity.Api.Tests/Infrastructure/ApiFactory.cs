@@ -46,7 +46,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     [
         "RegisterPerIp", "RegisterPerUsername", "LoginPerIp", "LoginFailuresPerAccountNetwork", "LoginFailuresPerAccount",
         "RefreshPerIp", "RefreshPerSession", "PostsPerUser", "CommentsPerUser", "LikesPerUser", "FollowsPerUser",
-        "ReportsPerUser", "ProfileEditsPerUser",
+        "ReportsPerUser", "ProfileEditsPerUser", "PasswordResetPerIp", "PasswordResetPerAddress",
     ];
 
     public ApiIsolation Isolation { get; }

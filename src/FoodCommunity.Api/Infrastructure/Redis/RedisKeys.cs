@@ -17,6 +17,9 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
     /// <summary>Hashes of the family's recently spent tokens, to recognise a replayed one.</summary>
     public RedisKey SessionSpentTokens(Guid familyId) => $"{Prefix}{{session:{familyId:N}}}:spent";
 
+    /// <summary>A password-reset token (by its SHA-256): the user it resets, for 30 minutes, once.</summary>
+    public RedisKey PasswordReset(string tokenHash) => $"{Prefix}pwreset:{tokenHash}";
+
     /// <summary>The refresh-token families of one user, to end them all at once.</summary>
     public RedisKey UserSessions(Guid userId) => $"{Prefix}user-sessions:{userId:N}";
 
