@@ -39,4 +39,11 @@ public static class ApiClient
         using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         return document.RootElement.Clone();
     }
+
+    /// <summary>Sends a request as the caller and asserts the status, naming the request when it differs.</summary>
+    public static async Task ExpectStatusAsync(this HttpClient client, HttpMethod method, string path, TokenResponse caller, HttpStatusCode expected, object? body = null)
+    {
+        using var response = await client.SendAsync(method, path, caller.AccessToken, body);
+        Assert.True(response.StatusCode == expected, $"{method} {path} as {caller.User.Username}: {(int)response.StatusCode}, expected {(int)expected}");
+    }
 }

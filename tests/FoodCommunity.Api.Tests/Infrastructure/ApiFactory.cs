@@ -141,6 +141,24 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     public T GetService<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>Runs SQL on this class's database, for a state a test needs and no endpoint makes.</summary>
+    public async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new MySqlConnection(MySqlConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new MySqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>One number from this class's database (a count, a counter).</summary>
+    public async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new MySqlConnection(MySqlConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new MySqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
 
 /// <summary>The state one test class owns: database, Redis key prefix and bucket, created once.</summary>

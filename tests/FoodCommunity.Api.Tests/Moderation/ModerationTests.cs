@@ -27,36 +27,36 @@ public sealed class ModerationTests
         foreach (var (post, reason) in new[] { (offending, "spam"), (offending, "scam link"), (harmless, "I don't like it") })
         {
             var reporter = await one.RegisterAsync();
-            await ExpectAsync(one, HttpMethod.Post, $"/api/v1/posts/{post}/reports", reporter, HttpStatusCode.Accepted, new { reason });
+            await one.ExpectStatusAsync(HttpMethod.Post, $"/api/v1/posts/{post}/reports", reporter, HttpStatusCode.Accepted, new { reason });
         }
 
         // Without the role, every moderation route is a 403.
-        await ExpectAsync(one, HttpMethod.Get, "/api/v1/moderation/reports", reader, HttpStatusCode.Forbidden);
-        await ExpectAsync(one, HttpMethod.Post, $"/api/v1/moderation/posts/{offending}/hide", reader, HttpStatusCode.Forbidden, new { reason = "x" });
-        await ExpectAsync(one, HttpMethod.Post, $"/api/v1/moderation/posts/{offending}/dismiss", reader, HttpStatusCode.Forbidden);
-        await ExpectAsync(one, HttpMethod.Post, $"/api/v1/moderation/users/{author.User.Id}/suspend", reader, HttpStatusCode.Forbidden, new { reason = "x" });
+        await one.ExpectStatusAsync(HttpMethod.Get, "/api/v1/moderation/reports", reader, HttpStatusCode.Forbidden);
+        await one.ExpectStatusAsync(HttpMethod.Post, $"/api/v1/moderation/posts/{offending}/hide", reader, HttpStatusCode.Forbidden, new { reason = "x" });
+        await one.ExpectStatusAsync(HttpMethod.Post, $"/api/v1/moderation/posts/{offending}/dismiss", reader, HttpStatusCode.Forbidden);
+        await one.ExpectStatusAsync(HttpMethod.Post, $"/api/v1/moderation/users/{author.User.Id}/suspend", reader, HttpStatusCode.Forbidden, new { reason = "x" });
 
         var queue = await QueueAsync(one, moderator);
         Assert.Equal([(offending, 2), (harmless, 1)], queue.Select(q => (q.PostId, q.Count)));
         Assert.Equal(["spam", "scam link"], queue[0].Reasons);
 
-        await ExpectAsync(one, HttpMethod.Post, $"/api/v1/moderation/posts/{offending}/hide", moderator, HttpStatusCode.NoContent, new { reason = "spam" });
-        await ExpectAsync(other, HttpMethod.Get, $"/api/v1/posts/{offending}", reader, HttpStatusCode.NotFound);
+        await one.ExpectStatusAsync(HttpMethod.Post, $"/api/v1/moderation/posts/{offending}/hide", moderator, HttpStatusCode.NoContent, new { reason = "spam" });
+        await other.ExpectStatusAsync(HttpMethod.Get, $"/api/v1/posts/{offending}", reader, HttpStatusCode.NotFound);
         Assert.DoesNotContain(offending, await other.ReadAllPagesAsync("/api/v1/feed/latest", reader.AccessToken));
         Assert.DoesNotContain(offending, await other.ReadAllPagesAsync($"/api/v1/users/{author.User.Id}/posts"));
-        await ExpectAsync(other, HttpMethod.Put, $"/api/v1/posts/{offending}/like", reader, HttpStatusCode.NotFound);
+        await other.ExpectStatusAsync(HttpMethod.Put, $"/api/v1/posts/{offending}/like", reader, HttpStatusCode.NotFound);
         using (var own = await other.GetAsync($"/api/v1/posts/{offending}", author.AccessToken))
         {
             Assert.Equal(HttpStatusCode.OK, own.StatusCode);
             Assert.True((await own.ReadJsonAsync()).GetProperty("hidden").GetBoolean());
         }
 
-        await ExpectAsync(one, HttpMethod.Post, $"/api/v1/moderation/posts/{harmless}/dismiss", moderator, HttpStatusCode.NoContent);
+        await one.ExpectStatusAsync(HttpMethod.Post, $"/api/v1/moderation/posts/{harmless}/dismiss", moderator, HttpStatusCode.NoContent);
         Assert.Empty(await QueueAsync(other, moderator));
-        await ExpectAsync(other, HttpMethod.Get, $"/api/v1/posts/{harmless}", reader, HttpStatusCode.OK);
+        await other.ExpectStatusAsync(HttpMethod.Get, $"/api/v1/posts/{harmless}", reader, HttpStatusCode.OK);
 
-        await ExpectAsync(one, HttpMethod.Post, $"/api/v1/moderation/users/{author.User.Id}/suspend", moderator, HttpStatusCode.NoContent, new { reason = "repeated spam", days = 7 });
-        await ExpectAsync(other, HttpMethod.Get, "/api/v1/me", author, HttpStatusCode.Unauthorized);
+        await one.ExpectStatusAsync(HttpMethod.Post, $"/api/v1/moderation/users/{author.User.Id}/suspend", moderator, HttpStatusCode.NoContent, new { reason = "repeated spam", days = 7 });
+        await other.ExpectStatusAsync(HttpMethod.Get, "/api/v1/me", author, HttpStatusCode.Unauthorized);
         using var refresh = await other.PostJsonAsync("/api/v1/auth/refresh", new { refreshToken = author.RefreshToken });
         using var login = await other.PostJsonAsync("/api/v1/auth/login", new { login = author.User.Username, password = ApiClient.Password });
         Assert.Equal(HttpStatusCode.Unauthorized, refresh.StatusCode);
@@ -80,19 +80,15 @@ public sealed class ModerationTests
         var moderator = await SignInAsModeratorAsync(client, api);
         var post = await client.CreatePostAsync(api, await client.RegisterAsync());
 
-        await ExpectAsync(client, HttpMethod.Post, $"/api/v1/moderation/posts/{post}/hide", moderator, HttpStatusCode.BadRequest, new { reason });
-        await ExpectAsync(client, HttpMethod.Post, $"/api/v1/moderation/posts/{Guid.CreateVersion7()}/hide", moderator, HttpStatusCode.NotFound, new { reason = "spam" });
+        await client.ExpectStatusAsync(HttpMethod.Post, $"/api/v1/moderation/posts/{post}/hide", moderator, HttpStatusCode.BadRequest, new { reason });
+        await client.ExpectStatusAsync(HttpMethod.Post, $"/api/v1/moderation/posts/{Guid.CreateVersion7()}/hide", moderator, HttpStatusCode.NotFound, new { reason = "spam" });
     }
 
     /// <summary>A user granted the role (as the operator command does) signs in: the new token carries the scope.</summary>
     private static async Task<TokenResponse> SignInAsModeratorAsync(HttpClient client, ApiFactory api)
     {
         var user = await client.RegisterAsync();
-        await using (var connection = new MySqlConnection(api.MySqlConnectionString))
-        {
-            await connection.OpenAsync(Ct);
-            await new MySqlCommand($"UPDATE users SET is_moderator = 1 WHERE username = '{user.User.Username}'", connection).ExecuteNonQueryAsync(Ct);
-        }
+        await api.ExecuteSqlAsync($"UPDATE users SET is_moderator = 1 WHERE username = '{user.User.Username}'");
 
         using var login = await client.PostJsonAsync("/api/v1/auth/login", new { login = user.User.Username, password = ApiClient.Password });
         return (await login.Content.ReadFromJsonAsync<TokenResponse>(Ct))!;
@@ -122,11 +118,5 @@ public sealed class ModerationTests
         }
 
         return actions;
-    }
-
-    private static async Task ExpectAsync(HttpClient client, HttpMethod method, string path, TokenResponse caller, HttpStatusCode expected, object? body = null)
-    {
-        using var response = await client.SendAsync(method, path, caller.AccessToken, body);
-        Assert.True(response.StatusCode == expected, $"{method} {path} as {caller.User.Username}: {(int)response.StatusCode}, expected {(int)expected}");
     }
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using Amazon.S3;
 using FoodCommunity.Api.Tests.Infrastructure;
-using MySqlConnector;
+using FoodCommunity.Domain.Uploads;
 
 namespace FoodCommunity.Api.Tests.Posts;
 
@@ -21,10 +21,9 @@ public sealed class ImageLifecycleTests(ApiFactory api) : IClassFixture<ApiFacto
         await SetAvatarAsync(user.AccessToken, first);
         await SetAvatarAsync(user.AccessToken, second);
         await TestImages.WaitUntilGoneAsync(api, first, TimeSpan.FromSeconds(30));
-        using (var current = await api.GetService<IAmazonS3>().GetObjectAsync(api.Isolation.BucketName, second, Ct))
-        {
-            Assert.Equal(HttpStatusCode.OK, current.HttpStatusCode);
-        }
+        // The raw upload is gone once a profile took it; its renditions are the avatar.
+        Assert.True(UploadKey.TryParse(second, out var current));
+        Assert.True(await TestImages.ExistsAsync(api.GetService<IAmazonS3>(), api.Isolation.BucketName, ImageRenditions.RenditionKey(current, 320)));
 
         await SetAvatarAsync(user.AccessToken, "");
         await TestImages.WaitUntilGoneAsync(api, second, TimeSpan.FromSeconds(30));
@@ -43,7 +42,7 @@ public sealed class ImageLifecycleTests(ApiFactory api) : IClassFixture<ApiFacto
 
         // The window the worker leaves between committing its claim and deleting from the bucket:
         // the object still exists, so only the claim can stop a writer from taking the key.
-        await ExecuteAsync($"UPDATE image_deletions SET deleting_at = UTC_TIMESTAMP(6) WHERE image_key = '{key}'");
+        await api.ExecuteSqlAsync($"UPDATE image_deletions SET deleting_at = UTC_TIMESTAMP(6) WHERE image_key = '{key}'");
 
         using var repost = await _client.TryCreatePostAsync(author.AccessToken, new { imageKeys = new[] { key } });
         using var avatar = await _client.SendAsync(HttpMethod.Patch, "/api/v1/me", author.AccessToken, new { avatarKey = key });
@@ -51,8 +50,8 @@ public sealed class ImageLifecycleTests(ApiFactory api) : IClassFixture<ApiFacto
         Assert.Equal(HttpStatusCode.BadRequest, repost.StatusCode);
         Assert.Contains(key, (await repost.ReadJsonAsync()).GetProperty("errors").GetProperty("imageKeys")[0].GetString());
         Assert.Equal(HttpStatusCode.BadRequest, avatar.StatusCode);
-        Assert.Equal(0L, await ScalarAsync($"SELECT COUNT(*) FROM post_images WHERE image_key = '{key}'"));
-        Assert.Equal(0L, await ScalarAsync($"SELECT COUNT(*) FROM users WHERE avatar_key = '{key}'"));
+        Assert.Equal(0L, await api.ScalarAsync($"SELECT COUNT(*) FROM post_images WHERE image_key = '{key}'"));
+        Assert.Equal(0L, await api.ScalarAsync($"SELECT COUNT(*) FROM users WHERE avatar_key = '{key}'"));
     }
 
     [Fact]
@@ -68,7 +67,7 @@ public sealed class ImageLifecycleTests(ApiFactory api) : IClassFixture<ApiFacto
 
         await CreateAsync(author.AccessToken, key);
 
-        Assert.Equal(0L, await ScalarAsync($"SELECT COUNT(*) FROM image_deletions WHERE image_key = '{key}'"));
+        Assert.Equal(0L, await api.ScalarAsync($"SELECT COUNT(*) FROM image_deletions WHERE image_key = '{key}'"));
     }
 
     private async Task SetAvatarAsync(string token, string key)
@@ -82,19 +81,5 @@ public sealed class ImageLifecycleTests(ApiFactory api) : IClassFixture<ApiFacto
         using var response = await _client.TryCreatePostAsync(token, new { imageKeys = new[] { key } });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.ReadJsonAsync()).GetProperty("id").GetString()!;
-    }
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new MySqlConnection(api.MySqlConnectionString);
-        await connection.OpenAsync(Ct);
-        await new MySqlCommand(sql, connection).ExecuteNonQueryAsync(Ct);
-    }
-
-    private async Task<long> ScalarAsync(string sql)
-    {
-        await using var connection = new MySqlConnection(api.MySqlConnectionString);
-        await connection.OpenAsync(Ct);
-        return Convert.ToInt64(await new MySqlCommand(sql, connection).ExecuteScalarAsync(Ct));
     }
 }

@@ -23,33 +23,33 @@ public sealed class BlockTests
         var postA = await one.CreatePostAsync(first, a);
         var postB = await one.CreatePostAsync(first, b);
         var postC = await one.CreatePostAsync(first, c);
-        await ExpectAsync(one, HttpMethod.Put, $"/api/v1/users/{b.User.Id}/follow", a, HttpStatusCode.NoContent);
-        await ExpectAsync(one, HttpMethod.Put, $"/api/v1/users/{a.User.Id}/follow", b, HttpStatusCode.NoContent);
+        await one.ExpectStatusAsync(HttpMethod.Put, $"/api/v1/users/{b.User.Id}/follow", a, HttpStatusCode.NoContent);
+        await one.ExpectStatusAsync(HttpMethod.Put, $"/api/v1/users/{a.User.Id}/follow", b, HttpStatusCode.NoContent);
         foreach (var user in new[] { a, b })
         {
-            await ExpectAsync(one, HttpMethod.Put, $"/api/v1/users/{c.User.Id}/follow", user, HttpStatusCode.NoContent);
-            await ExpectAsync(one, HttpMethod.Post, $"/api/v1/posts/{postC}/comments", user, HttpStatusCode.Created, new { text = $"from {user.User.Username}" });
+            await one.ExpectStatusAsync(HttpMethod.Put, $"/api/v1/users/{c.User.Id}/follow", user, HttpStatusCode.NoContent);
+            await one.ExpectStatusAsync(HttpMethod.Post, $"/api/v1/posts/{postC}/comments", user, HttpStatusCode.Created, new { text = $"from {user.User.Username}" });
         }
 
         // The block goes to one instance; every read below goes to the other.
-        await ExpectAsync(one, HttpMethod.Put, $"/api/v1/users/{b.User.Id}/block", a, HttpStatusCode.NoContent);
-        await ExpectAsync(one, HttpMethod.Put, $"/api/v1/users/{b.User.Id}/block", a, HttpStatusCode.NoContent);
+        await one.ExpectStatusAsync(HttpMethod.Put, $"/api/v1/users/{b.User.Id}/block", a, HttpStatusCode.NoContent);
+        await one.ExpectStatusAsync(HttpMethod.Put, $"/api/v1/users/{b.User.Id}/block", a, HttpStatusCode.NoContent);
 
         foreach (var (me, them, theirPost) in new[] { (a, b, postB), (b, a, postA) })
         {
-            await ExpectAsync(other, HttpMethod.Get, $"/api/v1/users/{them.User.Username}", me, HttpStatusCode.NotFound);
-            await ExpectAsync(other, HttpMethod.Get, $"/api/v1/posts/{theirPost}", me, HttpStatusCode.NotFound);
-            await ExpectAsync(other, HttpMethod.Get, $"/api/v1/posts/{theirPost}/comments", me, HttpStatusCode.NotFound);
-            await ExpectAsync(other, HttpMethod.Get, $"/api/v1/users/{them.User.Id}/followers", me, HttpStatusCode.NotFound);
-            await ExpectAsync(other, HttpMethod.Get, $"/api/v1/users/{them.User.Id}/following", me, HttpStatusCode.NotFound);
+            await other.ExpectStatusAsync(HttpMethod.Get, $"/api/v1/users/{them.User.Username}", me, HttpStatusCode.NotFound);
+            await other.ExpectStatusAsync(HttpMethod.Get, $"/api/v1/posts/{theirPost}", me, HttpStatusCode.NotFound);
+            await other.ExpectStatusAsync(HttpMethod.Get, $"/api/v1/posts/{theirPost}/comments", me, HttpStatusCode.NotFound);
+            await other.ExpectStatusAsync(HttpMethod.Get, $"/api/v1/users/{them.User.Id}/followers", me, HttpStatusCode.NotFound);
+            await other.ExpectStatusAsync(HttpMethod.Get, $"/api/v1/users/{them.User.Id}/following", me, HttpStatusCode.NotFound);
             Assert.DoesNotContain(theirPost, await other.ReadAllPagesAsync("/api/v1/feed/latest", me.AccessToken));
             Assert.DoesNotContain(theirPost, await other.ReadAllPagesAsync("/api/v1/feed/home", me.AccessToken));
             Assert.DoesNotContain(theirPost, await other.ReadAllPagesAsync($"/api/v1/users/{them.User.Id}/posts", me.AccessToken));
             Assert.Equal([me.User.Id], await IdsAsync(other, $"/api/v1/users/{c.User.Id}/followers", me, "id"));
             Assert.Equal([$"from {me.User.Username}"], await IdsAsync(other, $"/api/v1/posts/{postC}/comments", me, "text"));
-            await ExpectAsync(other, HttpMethod.Put, $"/api/v1/users/{them.User.Id}/follow", me, HttpStatusCode.NotFound);
-            await ExpectAsync(other, HttpMethod.Put, $"/api/v1/posts/{theirPost}/like", me, HttpStatusCode.NotFound);
-            await ExpectAsync(other, HttpMethod.Post, $"/api/v1/posts/{theirPost}/comments", me, HttpStatusCode.NotFound, new { text = "hello?" });
+            await other.ExpectStatusAsync(HttpMethod.Put, $"/api/v1/users/{them.User.Id}/follow", me, HttpStatusCode.NotFound);
+            await other.ExpectStatusAsync(HttpMethod.Put, $"/api/v1/posts/{theirPost}/like", me, HttpStatusCode.NotFound);
+            await other.ExpectStatusAsync(HttpMethod.Post, $"/api/v1/posts/{theirPost}/comments", me, HttpStatusCode.NotFound, new { text = "hello?" });
         }
 
         // Follows ended both ways, counters right; strangers still see both.
@@ -63,10 +63,10 @@ public sealed class BlockTests
         Assert.Equal([b.User.Id], await IdsAsync(other, "/api/v1/me/blocks", a, "id"));
         Assert.Empty(await IdsAsync(other, "/api/v1/me/blocks", b, "id"));
 
-        await ExpectAsync(one, HttpMethod.Delete, $"/api/v1/users/{b.User.Id}/block", a, HttpStatusCode.NoContent);
+        await one.ExpectStatusAsync(HttpMethod.Delete, $"/api/v1/users/{b.User.Id}/block", a, HttpStatusCode.NoContent);
 
-        await ExpectAsync(other, HttpMethod.Get, $"/api/v1/users/{b.User.Username}", a, HttpStatusCode.OK);
-        await ExpectAsync(other, HttpMethod.Get, $"/api/v1/posts/{postA}", b, HttpStatusCode.OK);
+        await other.ExpectStatusAsync(HttpMethod.Get, $"/api/v1/users/{b.User.Username}", a, HttpStatusCode.OK);
+        await other.ExpectStatusAsync(HttpMethod.Get, $"/api/v1/posts/{postA}", b, HttpStatusCode.OK);
         Assert.Contains(postB, await other.ReadAllPagesAsync("/api/v1/feed/latest", a.AccessToken));
         Assert.Empty(await IdsAsync(other, "/api/v1/me/blocks", a, "id"));
         // Follows are not restored: A follows only C.
@@ -81,14 +81,8 @@ public sealed class BlockTests
         using var client = api.CreateClient();
         var me = await client.RegisterAsync();
 
-        await ExpectAsync(client, HttpMethod.Put, $"/api/v1/users/{me.User.Id}/block", me, HttpStatusCode.BadRequest);
-        await ExpectAsync(client, HttpMethod.Put, $"/api/v1/users/{Guid.CreateVersion7()}/block", me, HttpStatusCode.NotFound);
-    }
-
-    private static async Task ExpectAsync(HttpClient client, HttpMethod method, string path, TokenResponse caller, HttpStatusCode expected, object? body = null)
-    {
-        using var response = await client.SendAsync(method, path, caller.AccessToken, body);
-        Assert.True(response.StatusCode == expected, $"{method} {path} as {caller.User.Username}: {(int)response.StatusCode}, expected {(int)expected}");
+        await client.ExpectStatusAsync(HttpMethod.Put, $"/api/v1/users/{me.User.Id}/block", me, HttpStatusCode.BadRequest);
+        await client.ExpectStatusAsync(HttpMethod.Put, $"/api/v1/users/{Guid.CreateVersion7()}/block", me, HttpStatusCode.NotFound);
     }
 
     private static async Task<List<string>> IdsAsync(HttpClient client, string path, TokenResponse caller, string field)

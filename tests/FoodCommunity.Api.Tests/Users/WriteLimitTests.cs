@@ -1,7 +1,6 @@
 using System.Net;
 using FoodCommunity.Api.Tests.Infrastructure;
 using FoodCommunity.Domain.Accounts;
-using MySqlConnector;
 
 namespace FoodCommunity.Api.Tests.Users;
 
@@ -60,7 +59,7 @@ public sealed class WriteLimitTests
         }
 
         // As if the user followed the maximum: the counter is what the cap reads, under the row lock.
-        await ExecuteAsync(api, $"UPDATE users SET following_count = {AccountRules.MaxFollowing} WHERE username = '{me.User.Username}'");
+        await api.ExecuteSqlAsync($"UPDATE users SET following_count = {AccountRules.MaxFollowing} WHERE username = '{me.User.Username}'");
 
         using var overCap = await client.SendAsync(HttpMethod.Put, $"/api/v1/users/{next.User.Id}/follow", me.AccessToken);
         using var repeat = await client.SendAsync(HttpMethod.Put, $"/api/v1/users/{followed.User.Id}/follow", me.AccessToken);
@@ -68,7 +67,7 @@ public sealed class WriteLimitTests
         Assert.Equal(HttpStatusCode.Conflict, overCap.StatusCode);
         Assert.Equal("application/problem+json", overCap.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.NoContent, repeat.StatusCode);
-        Assert.Equal(0L, await ScalarAsync(api, $"SELECT follower_count FROM users WHERE username = '{next.User.Username}'"));
+        Assert.Equal(0L, await api.ScalarAsync($"SELECT follower_count FROM users WHERE username = '{next.User.Username}'"));
     }
 
     private static async Task<HttpStatusCode> WriteAsync(HttpClient client, ApiFactory api, string rule, FoodCommunity.Api.Auth.TokenResponse writer,
@@ -91,19 +90,5 @@ public sealed class WriteLimitTests
         };
         using var response = await client.SendAsync(method, path, writer.AccessToken, body);
         return response.StatusCode;
-    }
-
-    private static async Task ExecuteAsync(ApiFactory api, string sql)
-    {
-        await using var connection = new MySqlConnection(api.MySqlConnectionString);
-        await connection.OpenAsync(Ct);
-        await new MySqlCommand(sql, connection).ExecuteNonQueryAsync(Ct);
-    }
-
-    private static async Task<long> ScalarAsync(ApiFactory api, string sql)
-    {
-        await using var connection = new MySqlConnection(api.MySqlConnectionString);
-        await connection.OpenAsync(Ct);
-        return Convert.ToInt64(await new MySqlCommand(sql, connection).ExecuteScalarAsync(Ct));
     }
 }
