@@ -131,6 +131,21 @@ public sealed class ImagesTests(SynthesizedApp app)
     }
 
     [Fact]
+    public void ApiRole_ReadsManifests_RetagsRenditions_DeletesBoth_ButNeverTagsUploads()
+    {
+        var policy = Assert.Single(app.Resources("AWS::IAM::Policy"), p => p.Stack == app.Stacks.Fleet.StackName && p.Id.StartsWith("ApiRoleDefaultPolicy", StringComparison.Ordinal)).Resource;
+        var photoBucket = Statements(policy).Where(s => TemplateText.AsList(s["Resource"]).Any(r => r!.ToJsonString().Contains("PhotoBucket", StringComparison.Ordinal)));
+        Assert.Equal(
+            [
+                "s3:DeleteObject images/*", "s3:DeleteObject uploads/*",
+                // uploads/*: the HEAD that tells "still processing" from "never uploaded"; S3 authorizes HEAD as GetObject.
+                "s3:GetObject images/*", "s3:GetObject uploads/*",
+                "s3:ListBucket", "s3:PutObjectTagging images/*",
+            ],
+            S3Grants(photoBucket));
+    }
+
+    [Fact]
     public void PhotoBucket_ExpiresPendingRenditionsAfterTwoDays_AndPendingUploadsAfterOne()
     {
         var rules = app.Single(app.Stacks.Uploads, "AWS::S3::Bucket")["Properties"]!["LifecycleConfiguration"]!["Rules"]!.AsArray();
