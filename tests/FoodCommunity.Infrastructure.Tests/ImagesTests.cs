@@ -155,4 +155,17 @@ public sealed class ImagesTests(SynthesizedApp app)
         Assert.Contains("\"TagFilters\":[{\"Key\":\"state\",\"Value\":\"pending\"}]", Rule("uploads/"), StringComparison.Ordinal);
         Assert.Contains("\"ExpirationInDays\":1", Rule("uploads/"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void DeadLetters_RaiseAnAlarm_AndTheDashboardShowsTheFunctionAndItsQueue()
+    {
+        var alarm = Assert.Single(app.Resources("AWS::CloudWatch::Alarm"), a => a.Id.StartsWith("ImagesDeadLetters", StringComparison.Ordinal)).Resource["Properties"]!;
+        Assert.Equal("ApproximateNumberOfMessagesVisible", (string?)alarm["MetricName"]);
+        Assert.Contains("DeadLetters", alarm["Dimensions"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(0, (double)alarm["Threshold"]!);
+        Assert.StartsWith("Alarms", (string)alarm["AlarmActions"]![0]!["Ref"]!, StringComparison.Ordinal);
+        var dashboard = app.Single(app.Stacks.Monitoring, "AWS::CloudWatch::Dashboard")["Properties"]!["DashboardBody"]!.ToJsonString();
+        Assert.Contains("RefImagesFunction", dashboard, StringComparison.Ordinal);
+        Assert.Contains("UploadEvents", dashboard, StringComparison.Ordinal);
+    }
 }
