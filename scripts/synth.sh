@@ -5,6 +5,11 @@
 #
 #   scripts/synth.sh [-c key=value ...]      e.g. -c apiDomain=api.example.com -c certificateArn=arn:...
 #
+# The Lambda functions' code is the packaged zips when they exist (artifacts/presign/linux-arm64/ and
+# artifacts/images/linux-arm64/, from scripts/package-presign.sh and scripts/package-images.sh, or the
+# presignZip and imagesZip context values); a missing one becomes a placeholder that fails every start,
+# and synthesis prints a warning for it.
+#
 # Fails on an error annotation; prints each template's path and resource count.
 set -euo pipefail
 
@@ -22,7 +27,7 @@ while (($#)); do
       [[ $# -ge 2 && $2 == *=* ]] || { log "error: -c needs key=value"; exit 2; }
       context=$(node -e 'const c = JSON.parse(process.argv[1]); const [k, ...v] = process.argv[2].split("="); c[k] = v.join("="); console.log(JSON.stringify(c));' "$context" "$2")
       shift 2 ;;
-    -h | --help) sed -n '2,8p' "$0" >&2; exit 0 ;;
+    -h | --help) sed -n '2,13p' "$0" >&2; exit 0 ;;
     *) log "error: unknown argument '$1'"; exit 2 ;;
   esac
 done

@@ -34,7 +34,7 @@ public sealed class EdgeStack : Stack
         // CloudFront: images are immutable (a key never changes), so cache them as long as CloudFront allows.
         Cdn = new Distribution(this, "Cdn", new DistributionProps
         {
-            Comment = "FoodCommunity images",
+            Comment = "FoodCommunity image renditions",
             PriceClass = PriceClass.PRICE_CLASS_200,
             HttpVersion = HttpVersion.HTTP2_AND_3,
             DefaultBehavior = new BehaviorOptions
@@ -50,8 +50,8 @@ public sealed class EdgeStack : Stack
         cfnCdn.AddPropertyOverride("DistributionConfig.Origins.0.OriginAccessControlId", accessControl.AttrId);
         cfnCdn.AddPropertyOverride("DistributionConfig.Origins.0.S3OriginConfig.OriginAccessIdentity", "");
 
-        // The bucket's one policy. CloudFront may read only what the API published: images a post took
-        // (re-tagged state=attached), never a raw pending upload.
+        // The bucket's one policy. CloudFront may read only what the API published: renditions a post took
+        // (under images/, re-tagged state=attached), never an upload (which keeps the phone's EXIF) nor a pending rendition.
         var policy = new CfnBucketPolicy(this, "PhotoBucketPolicy", new CfnBucketPolicyProps
         {
             Bucket = bucket.BucketName,
@@ -74,7 +74,7 @@ public sealed class EdgeStack : Stack
                         Effect = Effect.ALLOW,
                         Principals = [new ServicePrincipal("cloudfront.amazonaws.com")],
                         Actions = ["s3:GetObject"],
-                        Resources = [bucket.ArnForObjects(UploadsStack.UploadsPrefix + "*")],
+                        Resources = [bucket.ArnForObjects(UploadsStack.ImagesPrefix + "*")],
                         Conditions = new Dictionary<string, object>
                         {
                             ["StringEquals"] = new Dictionary<string, object>

@@ -96,11 +96,18 @@ public sealed class FleetStack : Stack
                 ManagedPolicy.FromAwsManagedPolicyName("CloudWatchAgentServerPolicy"),
             ],
         });
-        // The API's own S3 work (README): check uploaded objects, re-tag attached ones, delete deleted posts' images.
+        // The API's own S3 work (docs/images.md): read manifests, re-tag a post's renditions attached, delete
+        // uploads once posted and a deleted post's images. It never reads an upload's bytes, but S3 authorizes
+        // the HEAD that tells "still processing" (409) from "never uploaded" (400) as s3:GetObject.
+        role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["s3:GetObject", "s3:DeleteObject"],
+            Resources = [uploads.Bucket.ArnForObjects(UploadsStack.UploadsPrefix + "*")],
+        }));
         role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Actions = ["s3:GetObject", "s3:PutObjectTagging", "s3:DeleteObject"],
-            Resources = [uploads.Bucket.ArnForObjects(UploadsStack.UploadsPrefix + "*")],
+            Resources = [uploads.Bucket.ArnForObjects(UploadsStack.ImagesPrefix + "*")],
         }));
         role.AddToPolicy(new PolicyStatement(new PolicyStatementProps { Actions = ["s3:ListBucket"], Resources = [uploads.Bucket.BucketArn] }));
         ReleaseBucket.GrantRead(role, "api/*");

@@ -7,6 +7,7 @@ public sealed record FoodCommunityApp(
     NetworkStack Network,
     DataStack Data,
     UploadsStack Uploads,
+    ImagesStack Images,
     EdgeStack Edge,
     FleetStack Fleet,
     MonitoringStack Monitoring)
@@ -24,10 +25,11 @@ public sealed record FoodCommunityApp(
         var network = new NetworkStack(app, "FoodCommunity-Network", settings, Describe("VPC over two AZs, NAT instance, endpoints, security groups"));
         var data = new DataStack(app, "FoodCommunity-Data", settings, network, Describe("RDS MySQL 8.4 with a read replica; ElastiCache Redis"));
         var uploads = new UploadsStack(app, "FoodCommunity-Uploads", settings, Describe("Photo bucket, presign Lambda, HTTP API with the JWT authorizer"));
+        var images = new ImagesStack(app, "FoodCommunity-Images", settings, uploads, Describe("Upload events queue with its dead-letter queue, the image Lambda"));
         var edge = new EdgeStack(app, "FoodCommunity-Edge", uploads, Describe("CloudFront with origin access control in front of the photo bucket"));
         var fleet = new FleetStack(app, "FoodCommunity-Fleet", settings, network, data, uploads, edge, Describe("The API on t4g (on-demand base + Spot) behind an ALB"));
-        var monitoring = new MonitoringStack(app, "FoodCommunity-Monitoring", settings, data, uploads, fleet, Describe("Dashboard and alarms of the design's section 4"));
+        var monitoring = new MonitoringStack(app, "FoodCommunity-Monitoring", settings, data, uploads, images, fleet, Describe("Dashboard and alarms of the design's section 4"));
         Tags.Of(app).Add("project", "foodcommunity");
-        return new FoodCommunityApp(network, data, uploads, edge, fleet, monitoring);
+        return new FoodCommunityApp(network, data, uploads, images, edge, fleet, monitoring);
     }
 }

@@ -17,7 +17,7 @@ public sealed class MonitoringStack : Stack
     public Topic AlarmTopic { get; }
 
     public MonitoringStack(Construct scope, string id, Settings settings, DataStack data, UploadsStack uploads,
-        FleetStack fleet, IStackProps props) : base(scope, id, props)
+        ImagesStack images, FleetStack fleet, IStackProps props) : base(scope, id, props)
     {
         var asg = new Dictionary<string, string> { ["AutoScalingGroupName"] = FleetStack.AutoScalingGroupName };
         var fiveMinutes = Duration.Minutes(5);
@@ -57,6 +57,11 @@ public sealed class MonitoringStack : Stack
         // The API's own gauge (docs/likes.md), scraped from /metrics by the agent.
         var likeBacklogAge = M(ApiNamespace, LikeBacklogAgeMetric, new Dictionary<string, string> { ["job"] = "foodcommunity-api" }, "Maximum");
 
+        // The image function and its queue: a growing age means uploads wait for renditions (posts answer 409 meanwhile).
+        var imagesFunction = images.ImagesFunction;
+        var oldestUploadEvent = images.UploadEvents.MetricApproximateAgeOfOldestMessage(new MetricOptions { Period = minute, Statistic = "Maximum" });
+        var deadLetters = images.DeadLetters.MetricApproximateNumberOfMessagesVisible(new MetricOptions { Period = fiveMinutes, Statistic = "Maximum" });
+
         Dashboard = new Dashboard(this, "Dashboard", new DashboardProps { DashboardName = "FoodCommunity" });
         Dashboard.AddWidgets(
             Graph("EC2 CPU credit balance (min)", cpuCredits),
@@ -78,6 +83,11 @@ public sealed class MonitoringStack : Stack
             Graph("S3 objects", objectCount),
             Graph("Lambda presign errors, throttles", uploads.PresignFunction.MetricErrors(new MetricOptions { Period = minute }), uploads.PresignFunction.MetricThrottles(new MetricOptions { Period = minute })),
             Graph("Lambda presign duration p99", uploads.PresignFunction.MetricDuration(new MetricOptions { Period = minute, Statistic = "p99" })));
+        Dashboard.AddWidgets(
+            Graph("Lambda images errors, throttles", imagesFunction.MetricErrors(new MetricOptions { Period = minute }), imagesFunction.MetricThrottles(new MetricOptions { Period = minute })),
+            Graph("Lambda images duration p99", imagesFunction.MetricDuration(new MetricOptions { Period = minute, Statistic = "p99" })),
+            Graph("SQS upload events, oldest (s)", oldestUploadEvent),
+            Graph("SQS image dead letters", deadLetters));
         Dashboard.AddWidgets(Graph("Like backlog age (s)", likeBacklogAge));
 
         AlarmTopic = new Topic(this, "Alarms", new TopicProps { DisplayName = "FoodCommunity alarms" });
@@ -101,6 +111,9 @@ public sealed class MonitoringStack : Stack
         // The flusher never takes events younger than 2 s; ten means MySQL is not keeping up or is down.
         Alarm("LikeBacklogAge", "Likes not in MySQL for more than 10 s", likeBacklogAge, 10,
             ComparisonOperator.GREATER_THAN_THRESHOLD, 3, TreatMissingData.BREACHING);
+        // An upload that failed five deliveries has no renditions: its author cannot post it until someone looks.
+        Alarm("ImagesDeadLetters", "Uploads the image function failed five times are in its dead-letter queue", deadLetters, 0,
+            ComparisonOperator.GREATER_THAN_THRESHOLD, 1);
         // noeviction: at 100% every write fails, so warn well before.
         Alarm("RedisMemory", "Redis memory above 75% (noeviction: writes fail when full)", MaxOf(CacheNodes("DatabaseMemoryUsagePercentage", "Maximum"), "memory %"), 75,
             ComparisonOperator.GREATER_THAN_THRESHOLD, 3);

@@ -45,6 +45,12 @@ public sealed record Settings
     /// <summary>The presign function's Native AOT zip (scripts/package-presign.sh linux-arm64).</summary>
     public string PresignZip { get; init; } = "artifacts/presign/linux-arm64/presign-linux-arm64.zip";
 
+    /// <summary>The image function's Native AOT zip with libvips beside it (scripts/package-images.sh linux-arm64).</summary>
+    public string ImagesZip { get; init; } = "artifacts/images/linux-arm64/images-linux-arm64.zip";
+
+    /// <summary>The image function's reserved concurrency: a budget guard (docs/images.md); the queue absorbs bursts.</summary>
+    public int ImagesConcurrency { get; init; } = 20;
+
     /// <summary>Steady rate and burst of POST /uploads across all callers.</summary>
     public int UploadsRateLimit { get; init; } = 50;
 
@@ -62,7 +68,7 @@ public sealed record Settings
         int Number(string key, int fallback) => int.Parse(Text(key, fallback.ToString(System.Globalization.CultureInfo.InvariantCulture)), System.Globalization.CultureInfo.InvariantCulture);
         bool Flag(string key, bool fallback) => bool.Parse(Text(key, fallback ? "true" : "false"));
 
-        var zip = Text("presignZip", defaults.PresignZip);
+        string RepoPath(string key, string fallback) => Text(key, fallback) is var p && Path.IsPathRooted(p) ? p : Path.Combine(repoRoot, p);
         return new Settings
         {
             Region = Text("region", defaults.Region),
@@ -78,7 +84,9 @@ public sealed record Settings
             DbMultiAz = Flag("dbMultiAz", defaults.DbMultiAz),
             CacheNodeType = Text("cacheNodeType", defaults.CacheNodeType),
             NatInstances = Number("natInstances", defaults.NatInstances),
-            PresignZip = Path.IsPathRooted(zip) ? zip : Path.Combine(repoRoot, zip),
+            PresignZip = RepoPath("presignZip", defaults.PresignZip),
+            ImagesZip = RepoPath("imagesZip", defaults.ImagesZip),
+            ImagesConcurrency = Number("imagesConcurrency", defaults.ImagesConcurrency),
             UploadsRateLimit = Number("uploadsRateLimit", defaults.UploadsRateLimit),
             UploadsBurstLimit = Number("uploadsBurstLimit", defaults.UploadsBurstLimit),
             ApiShutdownSeconds = Number("apiShutdownSeconds", defaults.ApiShutdownSeconds),

@@ -17,6 +17,9 @@ public sealed class UploadsStack : Stack
     public const string StateTag = "state";
     public const string UploadsPrefix = "uploads/";
 
+    /// <summary>The image function's renditions and manifests (docs/images.md): the only objects CloudFront serves.</summary>
+    public const string ImagesPrefix = "images/";
+
     public Bucket Bucket { get; }
     public Function PresignFunction { get; }
     public HttpApi UploadsApi { get; }
@@ -55,6 +58,15 @@ public sealed class UploadsStack : Stack
                     Prefix = UploadsPrefix,
                     TagFilters = new Dictionary<string, object> { [StateTag] = "pending" },
                     Expiration = Duration.Days(1),
+                },
+                // Renditions of uploads never posted: the function writes them state=pending, a post re-tags them attached.
+                // A day longer than the upload's, so an upload posted on its last day still finds its renditions.
+                new LifecycleRule
+                {
+                    Id = "expire-pending-images",
+                    Prefix = ImagesPrefix,
+                    TagFilters = new Dictionary<string, object> { [StateTag] = "pending" },
+                    Expiration = Duration.Days(2),
                 },
                 new LifecycleRule { Id = "abort-incomplete-multipart", AbortIncompleteMultipartUploadAfter = Duration.Days(1) },
             ],

@@ -26,12 +26,14 @@ public sealed class EdgeTests(SynthesizedApp app)
     }
 
     [Fact]
-    public void Cdn_MayReadOnlyImagesAPostTook_NeverRawUploads()
+    public void Cdn_MayReadOnlyRenditionsAPostTook_NeverRawUploads()
     {
         var statements = app.Single(app.Stacks.Edge, "AWS::S3::BucketPolicy")["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
         var read = Assert.Single(statements, s => (string?)s!["Effect"] == "Allow")!;
         Assert.Equal("cloudfront.amazonaws.com", (string?)read["Principal"]!["Service"]);
         Assert.Equal("s3:GetObject", (string?)read["Action"]);
+        // Renditions only: an upload keeps the phone's EXIF (GPS included) and is never served.
+        Assert.EndsWith("/images/*", TemplateText.Flatten(read["Resource"]), StringComparison.Ordinal);
         Assert.Equal("attached", (string?)read["Condition"]!["StringEquals"]!["s3:ExistingObjectTag/state"]);
         Assert.Contains("distribution/", TemplateText.Flatten(read["Condition"]!["StringEquals"]!["AWS:SourceArn"]), StringComparison.Ordinal);
     }

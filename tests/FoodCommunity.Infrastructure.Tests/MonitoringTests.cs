@@ -24,6 +24,7 @@ public sealed class MonitoringTests(SynthesizedApp app)
     [InlineData("AWS/Lambda", "Errors")]
     [InlineData("AWS/Lambda", "Duration")]
     [InlineData("AWS/Lambda", "Throttles")]
+    [InlineData("AWS/SQS", "ApproximateAgeOfOldestMessage")]
     [InlineData(MonitoringStack.ApiNamespace, MonitoringStack.LikeBacklogAgeMetric)]
     public void Dashboard_ShowsTheDesignsMetric(string metricNamespace, string metric)
     {
@@ -44,6 +45,7 @@ public sealed class MonitoringTests(SynthesizedApp app)
     [InlineData("LikeBacklogAge", MonitoringStack.LikeBacklogAgeMetric, "GreaterThanThreshold", 10)]
     [InlineData("RedisMemory", "DatabaseMemoryUsagePercentage", "GreaterThanThreshold", 75)]
     [InlineData("RedisEvictions", "Evictions", "GreaterThanThreshold", 0)]
+    [InlineData("ImagesDeadLetters", "ApproximateNumberOfMessagesVisible", "GreaterThanThreshold", 0)]
     public void Alarm_NotifiesTheTopic(string id, string metric, string comparison, double threshold)
     {
         var alarm = Assert.Single(app.Resources("AWS::CloudWatch::Alarm"), a => a.Id.StartsWith(id, StringComparison.Ordinal) && a.Id.Length == id.Length + 8).Resource["Properties"]!;

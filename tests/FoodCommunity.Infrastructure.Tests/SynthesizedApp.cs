@@ -11,7 +11,7 @@ namespace FoodCommunity.Infrastructure.Tests;
 
 /// <summary>
 /// The app synthesized once for the whole test assembly (jsii starts Node and loads the CDK: seconds
-/// on two cores), with the design's defaults and a stand-in presign zip.
+/// on two cores), with the design's defaults and stand-in zips of the two functions.
 /// </summary>
 public sealed class SynthesizedApp : IDisposable
 {
@@ -19,17 +19,14 @@ public sealed class SynthesizedApp : IDisposable
 
     public SynthesizedApp()
     {
-        var zip = Path.Combine(_dir, "presign-linux-arm64.zip");
-        using (var archive = ZipFile.Open(zip, ZipArchiveMode.Create))
-        {
-            using var bootstrap = new StreamWriter(archive.CreateEntry("bootstrap").Open());
-            bootstrap.Write("#!/bin/sh\nexit 0\n");
-        }
-
         var app = new App(new AppProps
         {
             Outdir = Path.Combine(_dir, "cdk.out"),
-            Context = new Dictionary<string, object> { ["presignZip"] = zip },
+            Context = new Dictionary<string, object>
+            {
+                ["presignZip"] = StandInZip("presign-linux-arm64.zip"),
+                ["imagesZip"] = StandInZip("images-linux-arm64.zip"),
+            },
         });
         Stacks = FoodCommunityApp.Build(app, _dir);
         var assembly = app.Synth();
@@ -44,10 +41,19 @@ public sealed class SynthesizedApp : IDisposable
         }
     }
 
+    private string StandInZip(string name)
+    {
+        var zip = Path.Combine(_dir, name);
+        using var archive = ZipFile.Open(zip, ZipArchiveMode.Create);
+        using var bootstrap = new StreamWriter(archive.CreateEntry("bootstrap").Open());
+        bootstrap.Write("#!/bin/sh\nexit 0\n");
+        return zip;
+    }
+
     public FoodCommunityApp Stacks { get; }
     public Settings Defaults { get; }
 
-    public Stack[] All => [Stacks.Network, Stacks.Data, Stacks.Uploads, Stacks.Edge, Stacks.Fleet, Stacks.Monitoring];
+    public Stack[] All => [Stacks.Network, Stacks.Data, Stacks.Uploads, Stacks.Images, Stacks.Edge, Stacks.Fleet, Stacks.Monitoring];
 
     /// <summary>CDK's assertion view of each stack's template, by stack name.</summary>
     public Dictionary<string, Template> Templates { get; }
