@@ -15,6 +15,8 @@ export FOODCOMMUNITY_SERVICES_DIR="${FOODCOMMUNITY_SERVICES_DIR:-/tmp/fc-bench-s
 export FC_MYSQL_PORT="${FC_MYSQL_PORT:-23306}"
 export FC_REDIS_PORT="${FC_REDIS_PORT:-26379}"
 export FC_S3_PORT="${FC_S3_PORT:-24568}"
+export FC_MAIL_PORT="${FC_MAIL_PORT:-21025}"
+export FC_MAIL_WEB_PORT="${FC_MAIL_WEB_PORT:-21080}"
 FC_BENCH_API_PORT="${FC_BENCH_API_PORT:-25080}"
 FC_BENCH_PLAINTEXT_PORT="${FC_BENCH_PLAINTEXT_PORT:-25081}"
 # Where the API is built: a copy of the sources, never the developers' bin/ and obj/ (a concurrent
