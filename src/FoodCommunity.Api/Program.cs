@@ -25,6 +25,7 @@ builder.AddFoodCommunityRedis();
 builder.AddFoodCommunityStorage();
 builder.AddFoodCommunityMail();
 builder.AddFoodCommunityAuth();
+builder.AddFoodCommunityUsers();
 builder.AddFoodCommunityPosts();
 builder.AddFoodCommunityLikes();
 builder.AddFoodCommunityHealthChecks();

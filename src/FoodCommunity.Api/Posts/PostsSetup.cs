@@ -10,7 +10,6 @@ public static class PostsSetup
             .ValidateOnStart();
         builder.Services.AddScoped<PostWriter>();
         builder.Services.AddSingleton<PostViews>();
-        builder.Services.AddSingleton<Users.BlockList>();
         builder.Services.AddSingleton<PostIdempotency>();
         builder.Services.AddSingleton<Feeds.PopularRanking>();
         builder.Services.AddSingleton<Feeds.PopularSnapshotBuilder>();
@@ -18,6 +17,7 @@ public static class PostsSetup
         builder.Services.AddSingleton<Feeds.FeedCache>();
         builder.Services.AddSingleton<Infrastructure.Paging.Cursors>();
         builder.Services.AddHostedService<ImageDeletionWorker>();
+
         return builder;
     }
 }

@@ -31,6 +31,12 @@ public sealed class User
     /// <summary>Carried into access tokens as the "moderate" scope; granted by an operator command.</summary>
     public bool IsModerator { get; set; }
 
+    /// <summary>
+    /// Set when the user deletes the account: from then on the account is in no read (a query filter)
+    /// while <see cref="AccountErasureWorker"/> erases its content, then the row itself.
+    /// </summary>
+    public DateTimeOffset? DeletedAt { get; set; }
+
     /// <summary>Sign-in is refused until then; null when not suspended.</summary>
     public DateTimeOffset? SuspendedUntil { get; set; }
 

@@ -16,12 +16,18 @@ namespace FoodCommunity.Api.Users;
 /// <param name="AvatarKey">A key from the upload function, uploaded by the caller; "" removes the avatar.</param>
 public sealed record UpdateProfileRequest(string? DisplayName, string? Bio, string? AvatarKey);
 
+/// <param name="Password">The account's password, to confirm it is its owner deleting it.</param>
+public sealed record DeleteAccountRequest(string? Password);
+
 public static class UsersApi
 {
     public static RouteGroupBuilder MapMeApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/me").WithTags("Users").RequireApiScope();
         group.MapGet("/", GetMe).WithName("GetMe").WithSummary("The caller's own profile.");
+        group.MapDelete("/", DeleteMe).WithName("DeleteMe")
+            .WithSummary("Delete the caller's account: every session ends and the account leaves every read at once; its posts, comments, likes, follows, images and reports are erased in the background.")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapPatch("/", UpdateMe).WithName("UpdateMe").RequireUserWriteLimit(UserWriteLimits.ProfileEdits)
             .WithSummary("Change the caller's display name, bio or avatar. Absent fields stay as they are; avatarKey \"\" removes the avatar. " +
                 "While the avatar image is still being processed the answer is 409 with Retry-After.")
@@ -133,6 +139,42 @@ public static class UsersApi
 
         await reads.MarkWriteAsync(userId);
         return TypedResults.Ok(Profile.From(outcome.User, followedByMe: false, urls));
+    }
+
+    public static async Task<Results<Accepted, ValidationProblem, ProblemHttpResult>> DeleteMe(
+        [Microsoft.AspNetCore.Mvc.FromBody] DeleteAccountRequest request, ClaimsPrincipal caller, FoodCommunityDbContext db, Passwords passwords, RefreshSessions sessions,
+        AccessRevocation revocation, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (request.Password is not { Length: > 0 and <= AccountRules.PasswordMaxLength })
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["password"] = ["Enter your password to delete your account."] });
+        }
+
+        var userId = caller.GetUserId();
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is null)
+        {
+            return AuthApi.AccountGone();
+        }
+
+        if (passwords.Verify(user, request.Password) == Microsoft.AspNetCore.Identity.PasswordVerificationResult.Failed)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "The password is wrong; the account was not deleted.");
+        }
+
+        var now = clock.GetUtcNow();
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(u => u.SetProperty(x => x.DeletedAt, now), cancellationToken);
+            db.AccountErasures.Add(new AccountErasure { UserId = userId, RequestedAt = now, Step = AccountErasureWorker.FirstStep });
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        });
+        await sessions.RevokeAllAsync(userId);
+        await revocation.RevokeAllAsync(userId);
+        return TypedResults.Accepted((string?)null);
     }
 
     public static async Task<Results<Ok<Profile>, NotFound>> GetByUsername(

@@ -57,6 +57,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>An API with state of its own whose uploads stay unprocessed until <see cref="StartProcessingImages"/>.</summary>
     public static ApiFactory WithImageProcessingHeld() => new(ApiIsolation.CreateNew(), ownsIsolation: true, processImages: false);
 
+    /// <summary>A new API instance taking over a stopped one's database, key prefix and bucket, image processing included (call InitializeAsync).</summary>
+    public static ApiFactory SharingState(ApiIsolation isolation, IReadOnlyDictionary<string, string?>? overrides = null) => new(isolation, ownsIsolation: true, overrides);
+
     /// <summary>Another API instance on the same database, key prefix and bucket, with some settings changed.</summary>
     public static async Task<ApiFactory> SharingStateWithAsync(ApiFactory other, IReadOnlyDictionary<string, string?>? overrides = null)
     {
@@ -149,6 +152,15 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         await using var command = new MySqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>One text value from this class's database.</summary>
+    public async Task<string> ScalarTextAsync(string sql)
+    {
+        await using var connection = new MySqlConnection(MySqlConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new MySqlCommand(sql, connection);
+        return Convert.ToString(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture)!;
     }
 
     /// <summary>One number from this class's database (a count, a counter).</summary>

@@ -31,6 +31,8 @@ public class FoodCommunityDbContext : DbContext
 
     public DbSet<Block> Blocks => Set<Block>();
 
+    public DbSet<AccountErasure> AccountErasures => Set<AccountErasure>();
+
     public DbSet<Moderation.ModerationAction> ModerationActions => Set<Moderation.ModerationAction>();
 
     public DbSet<Post> Posts => Set<Post>();

@@ -26,7 +26,24 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         builder.Property(u => u.AvatarKey).HasMaxLength(UploadKey.MaxLength);
 
         builder.Property(u => u.SuspendedUntil).HasPrecision(6);
+        builder.Property(u => u.DeletedAt).HasPrecision(6);
+        // A deleted account vanishes from every read at once; only the erasure looks past this.
+        builder.HasQueryFilter(u => u.DeletedAt == null);
         builder.Property(u => u.CreatedAt).HasPrecision(6);
         builder.Property(u => u.UpdatedAt).HasPrecision(6);
+    }
+}
+
+internal sealed class AccountErasureConfiguration : IEntityTypeConfiguration<AccountErasure>
+{
+    public void Configure(EntityTypeBuilder<AccountErasure> builder)
+    {
+        builder.ToTable("account_erasures");
+        builder.HasKey(e => e.UserId);
+        builder.Property(e => e.Step).HasMaxLength(32).IsRequired();
+        builder.Property(e => e.RequestedAt).HasPrecision(6);
+        builder.Property(e => e.LeaseUntil).HasPrecision(6);
+        builder.Property(e => e.CompletedAt).HasPrecision(6);
+        // No foreign key: the record outlives the user row, as proof the erasure ran.
     }
 }

@@ -391,6 +391,40 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
                     b.ToTable("tags", (string)null);
                 });
 
+            modelBuilder.Entity("FoodCommunity.Api.Users.AccountErasure", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("lease_until");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("requested_at");
+
+                    b.Property<string>("Step")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)")
+                        .HasColumnName("step");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_account_erasures");
+
+                    b.ToTable("account_erasures", (string)null);
+                });
+
             modelBuilder.Entity("FoodCommunity.Api.Users.Block", b =>
                 {
                     b.Property<Guid>("BlockerId")
@@ -466,6 +500,11 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
                         .HasPrecision(6)
                         .HasColumnType("datetime(6)")
                         .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("deleted_at");
 
                     b.Property<string>("DisplayName")
                         .IsRequired()

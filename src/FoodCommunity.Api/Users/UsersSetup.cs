@@ -1,0 +1,16 @@
+namespace FoodCommunity.Api.Users;
+
+public static class UsersSetup
+{
+    public static WebApplicationBuilder AddFoodCommunityUsers(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AccountOptions>()
+            .BindConfiguration(AccountOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<BlockList>();
+        builder.Services.AddSingleton<AccountErasureWorker>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<AccountErasureWorker>());
+        return builder;
+    }
+}
