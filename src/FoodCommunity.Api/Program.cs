@@ -48,6 +48,7 @@ if (args is ["seed-demo", ..])
 app.Services.GetRequiredService<SigningKeys>();
 
 app.UseFoodCommunityHttp();
+app.UseWebClientInDevelopment();
 app.UseSerilogRequestLogging(requests => requests.GetLevel = RequestLogLevel.For);
 app.UseAuthentication();
 app.UseAuthorization();
