@@ -22,18 +22,10 @@ if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi nanum; t
     -o DPkg::Lock::Timeout=300 chromium fonts-nanum >&2
 fi
 
-# npm ci wipes node_modules, so only when the lockfile changed.
-stamp=node_modules/.foodcommunity-lock.sha256
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [[ ! -f $stamp || $(<"$stamp") != "$want" ]]; then
-  npm ci --no-audit --no-fund --loglevel=error
-  echo "$want" >"$stamp"
-fi
-
 status=0
-npm run --silent build || status=$?
+bash "$REPO_ROOT/scripts/web-build.sh" || status=$?
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results_dir/web-unit.json" || status=$?
-if [[ -f dist/index.html ]]; then
+if [[ $status -eq 0 ]]; then
   node --test --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$results_dir/web-e2e.tap" e2e/ || status=$?
 fi
