@@ -6,7 +6,7 @@ import { messageOf } from '../ui/notice';
 function form(title: string, inputs: Record<string, HTMLInputElement>, submitLabel: string, submit: () => Promise<void>, footer: Node): HTMLElement {
   const error = h('div', { class: 'form-error', role: 'alert' });
   const button = h('button', { type: 'submit', class: 'primary' }, submitLabel);
-  const el = h('form', { class: 'card auth', novalidate: true },
+  const el = h('form', { class: 'card auth', noValidate: true },
     h('h1', { tabIndex: -1 }, title),
     Object.entries(inputs).map(([label, input]) => field(label, input)),
     error, button, footer);
