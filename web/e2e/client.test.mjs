@@ -17,6 +17,7 @@ const pageSize = 4;
 const user = {
   username: `e2e_${Date.now().toString(36)}`,
   password: 'a long e2e password',
+  displayName: '비빔밥 Lover',
   caption: 'Bibimbap for lunch, 비빔밥 최고 #bibimbap #점심',
 };
 
@@ -39,7 +40,7 @@ describe('web client', { timeout: 240_000 }, () => {
     });
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US', deviceScaleFactor: 1 });
     page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    page.setDefaultTimeout(30_000);
     page.on('request', (request) => { if (request.url().includes('/api/v1/feed/')) feedRequests.push(request.url()); });
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('console', (message) => { if (message.type() === 'error') pageErrors.push(message.text()); });
@@ -85,11 +86,15 @@ describe('web client', { timeout: 240_000 }, () => {
   test('sign up', async () => {
     await nav().getByRole('link', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: 'Create an account' }).click();
-    await page.getByLabel('Username').fill(user.username);
-    await page.getByLabel('E-mail').fill(`${user.username}@example.com`);
-    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('heading', { name: 'Create an account' }).waitFor();
+    await page.getByLabel('Username', { exact: true }).fill(user.username);
+    await page.getByLabel('Display name (optional)', { exact: true }).fill(user.displayName);
+    await page.getByLabel('E-mail', { exact: true }).fill(`${user.username}@example.com`);
+    await page.getByLabel('Password', { exact: true }).fill(user.password);
     await page.getByRole('button', { name: 'Sign up' }).click();
-    await page.waitForURL(/#\/home$/);
+    await page.waitForURL(/#\/home$/).catch(async (error) => {
+      throw new Error(`${error.message}\nThe page says: ${await page.locator('main').innerText()}`);
+    });
     await page.getByText('Nothing here yet').waitFor();
     assert.ok(await page.evaluate(() => localStorage.getItem('foodcommunity.refreshToken')), 'the refresh token is kept');
   });
@@ -152,6 +157,8 @@ describe('web client', { timeout: 240_000 }, () => {
     await nav().getByRole('link', { name: 'Home' }).click();
     await feedPosts().filter({ hasText: 'Tonkotsu broth' }).waitFor();
     await feedPosts().filter({ hasText: 'Bibimbap for lunch' }).waitFor();
+    await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
+    await page.screenshot({ path: join(shots, 'home-390.png') });
   });
 
   test('desktop width', async () => {
@@ -168,8 +175,9 @@ describe('web client', { timeout: 240_000 }, () => {
     await nav().getByRole('link', { name: 'Sign in' }).waitFor();
     assert.equal(await page.evaluate(() => localStorage.getItem('foodcommunity.refreshToken')), null);
     await nav().getByRole('link', { name: 'Sign in' }).click();
-    await page.getByLabel('Username or e-mail').fill(user.username);
-    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Username or e-mail', { exact: true }).fill(user.username);
+    await page.getByLabel('Password', { exact: true }).fill(user.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/#\/home$/);
     await feedPosts().filter({ hasText: 'Bibimbap for lunch' }).waitFor();
