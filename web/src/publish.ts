@@ -85,7 +85,10 @@ export async function publish(
       photo.key = form.key;
     }
   };
-  await Promise.all([worker(), worker()]);
+  // Both workers finish before a failure is reported, so a retry never races an upload still running.
+  const outcomes = await Promise.allSettled([worker(), worker()]);
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
   const request: CreatePostRequest = { imageKeys: photos.map((p) => p.key!) };
   if (caption.trim()) request.caption = caption.trim();
   return createWithRetry(() => deps.create(request, idempotencyKey), deps.retry);

@@ -70,6 +70,19 @@ describe('publish', () => {
     expect(progress).toHaveBeenCalledWith(2, 1);
   });
 
+  it('reports a failed upload only once the other uploads have ended', async () => {
+    const photos: PhotoDraft[] = ['a.jpg', 'b.jpg', 'c.jpg'].map((n) => ({ file: file(n), progress: 0 }));
+    const d = deps({
+      upload: vi.fn(async (_form, f: File) => {
+        if (f.name === 'a.jpg') throw new ApiError(400, { detail: 'refused' });
+        await new Promise((r) => setTimeout(r, 20));
+      }),
+    });
+    await expect(publish(photos, '', 'key-1', d, () => undefined)).rejects.toMatchObject({ status: 400 });
+    // The second worker went on to finish b and c before the failure surfaced.
+    expect(photos.filter((p) => p.key).map((p) => p.file.name)).toEqual(['b.jpg', 'c.jpg']);
+  });
+
   it('after a failure, publishing again uploads only what is missing and keeps the key', async () => {
     const photos: PhotoDraft[] = ['a.jpg', 'b.jpg'].map((n) => ({ file: file(n), progress: 0 }));
     let failB = true;
@@ -77,6 +90,7 @@ describe('publish', () => {
       upload: vi.fn(async (_form, f: File) => { if (f.name === 'b.jpg' && failB) throw new ApiError(0, {}); }),
     });
     await expect(publish(photos, '', 'key-1', d, () => undefined)).rejects.toMatchObject({ offline: true });
+    expect(d.create).not.toHaveBeenCalled();
     expect(photos[0].key).toBeDefined();
     expect(photos[1].key).toBeUndefined();
     failB = false;
