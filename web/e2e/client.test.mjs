@@ -109,6 +109,7 @@ describe('web client', { timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Publish' }).click();
     await page.waitForURL(/#\/posts\/[0-9a-f-]{36}$/, { timeout: 30_000 });
     assert.deepEqual(uploads, [204], 'the browser uploaded the photo straight to the bucket');
+    uploads.length = 0;
     const img = page.getByRole('img', { name: user.caption });
     await img.waitFor();
     const width = await img.evaluate((el) => el.complete && el.naturalWidth > 0 ? el.naturalWidth
@@ -171,6 +172,19 @@ describe('web client', { timeout: 240_000 }, () => {
     await page.getByRole('link', { name: user.displayName }).click();
     await page.getByRole('heading', { name: user.displayName }).waitFor();
     await page.getByRole('list', { name: `Posts by ${user.displayName}` }).getByText('Bibimbap for lunch').waitFor();
+  });
+
+  test('edit the profile with a photo', async () => {
+    await page.getByText('Edit profile').click();
+    await page.getByLabel('Bio', { exact: true }).fill('집밥 좋아해요. Home cooking.');
+    await page.getByLabel('Profile photo', { exact: true }).setInputFiles(photo);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Profile saved.').waitFor();
+    await page.locator('.profile-header p.bio').getByText('집밥 좋아해요. Home cooking.').waitFor();
+    const avatar = page.locator('.profile-header img.avatar');
+    await avatar.waitFor();
+    await avatar.evaluate((img) => img.complete && img.naturalWidth > 0 ? true
+      : new Promise((ok, fail) => { img.onload = () => ok(true); img.onerror = () => fail(new Error(`${img.src} did not load`)); }));
   });
 
   test('offline is survivable', async () => {

@@ -1,4 +1,6 @@
 import type { App } from '../app';
+import { ApiError } from '../api/problem';
+import { describeFileProblem, uploadToBucket } from '../api/uploads';
 import type { Profile } from '../api/types';
 import { count, field, h } from '../ui/dom';
 import { infiniteList } from '../ui/list';
@@ -87,16 +89,38 @@ function personRow(app: App, profile: Profile): HTMLElement {
 function editProfile(app: App, profile: Profile): HTMLElement {
   const displayName = h('input', { name: 'displayName', value: profile.displayName, maxLength: 50, autocomplete: 'nickname' });
   const bio = h('textarea', { name: 'bio', rows: 3, maxLength: 300 }, profile.bio);
+  const avatar = h('input', { type: 'file', name: 'avatar', accept: 'image/jpeg,image/png,image/webp,image/heic' });
+  const progress = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': 'Photo upload' });
   const status = h('p', { role: 'status' });
-  const form = h('form', { class: 'edit-profile' }, field('Display name', displayName), field('Bio', bio), h('button', { type: 'submit' }, 'Save'), status);
+  const save = h('button', { type: 'submit' }, 'Save');
+  const form = h('form', { class: 'edit-profile' },
+    field('Display name', displayName), field('Bio', bio), field('Profile photo', avatar), progress, save, status);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    save.disabled = true;
     try {
-      const updated = await app.users.updateMe({ displayName: displayName.value, bio: bio.value });
+      const changes: { displayName: string; bio: string; avatarKey?: string } = { displayName: displayName.value, bio: bio.value };
+      const file = avatar.files?.[0];
+      if (file) {
+        const problem = describeFileProblem(file);
+        if (problem) throw new Error(problem);
+        // The same path as a post's photos: a presigned form, then straight to the bucket.
+        const upload = await app.uploads.requestForm(file);
+        progress.hidden = false;
+        await uploadToBucket(upload, file, (fraction) => { progress.value = fraction; });
+        changes.avatarKey = upload.key;
+      }
+      const updated = await app.users.updateMe(changes);
+      avatar.value = '';
+      progress.hidden = true;
       if (app.session.user) app.session.user = { ...app.session.user, ...updated };
-      status.textContent = 'Saved.';
+      toast('Profile saved.');
+      // The route renders again with the saved profile.
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
     } catch (error) {
-      status.textContent = messageOf(error);
+      status.textContent = error instanceof Error && !(error instanceof ApiError) ? error.message : messageOf(error);
+    } finally {
+      save.disabled = false;
     }
   });
   return h('details', null, h('summary', null, 'Edit profile'), form);
