@@ -60,8 +60,10 @@ export function followButton(app: App, profile: Profile, onChange: () => void = 
       location.hash = '#/signin';
       return;
     }
+    // Busy, not disabled: a disabled button drops the keyboard focus.
+    if (button.getAttribute('aria-busy') === 'true') return;
+    button.setAttribute('aria-busy', 'true');
     const want = !profile.followedByMe;
-    button.disabled = true;
     try {
       await app.users.follow(profile.id, want);
       profile.followedByMe = want;
@@ -70,7 +72,7 @@ export function followButton(app: App, profile: Profile, onChange: () => void = 
     } catch (error) {
       toast(messageOf(error));
     } finally {
-      button.disabled = false;
+      button.removeAttribute('aria-busy');
       sync();
     }
   });

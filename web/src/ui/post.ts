@@ -52,18 +52,22 @@ export function likeButton(app: App, post: Post): HTMLElement {
     button.querySelector('.visually-hidden')!.textContent = label();
     text.textContent = count(post.likeCount, 'like', 'likes');
   };
+  let pending = false;
   button.addEventListener('click', async () => {
     if (!app.session.signedIn) {
       location.hash = '#/signin';
       return;
     }
+    // Busy, not disabled: a disabled button drops the keyboard focus.
+    if (pending) return;
+    pending = true;
+    button.setAttribute('aria-busy', 'true');
     const want = !post.likedByMe;
     const before = { liked: post.likedByMe, count: post.likeCount };
     // Shown at once; the API's answer (the live count) replaces the guess.
     post.likedByMe = want;
     post.likeCount += want ? 1 : -1;
     sync();
-    button.disabled = true;
     try {
       const result = await app.likes.set(post.id, want);
       post.likedByMe = result.liked;
@@ -73,7 +77,8 @@ export function likeButton(app: App, post: Post): HTMLElement {
       post.likeCount = before.count;
       toast(messageOf(error));
     } finally {
-      button.disabled = false;
+      pending = false;
+      button.removeAttribute('aria-busy');
       sync();
     }
   });
