@@ -143,6 +143,20 @@ describe('web client', { timeout: 240_000 }, () => {
     await reloaded.getByText('0 likes').waitFor();
   });
 
+  test('the keyboard alone can like a post', async () => {
+    await feedPosts().filter({ hasText: 'Bibimbap for lunch' }).getByRole('link', { name: /ago|now/ }).focus();
+    await page.keyboard.press('Tab');
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-pressed'));
+    assert.equal(await focused(), 'false', 'after the time link, focus moves to the like button');
+    const answered = page.waitForResponse((r) => r.url().endsWith('/like') && r.request().method() === 'PUT');
+    await page.keyboard.press('Space');
+    assert.equal((await answered).status(), 200);
+    assert.equal(await focused(), 'true');
+    const unliked = page.waitForResponse((r) => r.url().endsWith('/like') && r.request().method() === 'DELETE');
+    await page.keyboard.press('Enter');
+    assert.equal((await unliked).status(), 200);
+  });
+
   test('comment', async () => {
     await feedPosts().filter({ hasText: 'Bibimbap for lunch' }).getByRole('link', { name: '0 comments' }).click();
     await page.getByLabel('Add a comment').fill('맛있겠다! Looks great.');
