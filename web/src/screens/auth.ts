@@ -4,7 +4,7 @@ import { field, h, setFieldError } from '../ui/dom';
 import { messageOf } from '../ui/notice';
 
 function form(title: string, inputs: Record<string, HTMLInputElement>, submitLabel: string, submit: () => Promise<void>, footer: Node): HTMLElement {
-  const error = h('div', { class: 'form-error', role: 'alert' });
+  const error = h('div', { class: 'form-error', role: 'alert', tabIndex: -1 });
   const button = h('button', { type: 'submit', class: 'primary' }, submitLabel);
   const el = h('form', { class: 'card auth', noValidate: true },
     h('h1', { tabIndex: -1 }, title),
@@ -30,7 +30,11 @@ function form(title: string, inputs: Record<string, HTMLInputElement>, submitLab
         const first = Object.values(inputs).find((i) => i.getAttribute('aria-invalid'));
         first?.focus();
       }
-      if (!shown) error.textContent = messageOf(err);
+      if (!shown) {
+        error.textContent = messageOf(err);
+        // The disabled button lost the focus; the message is where to continue from.
+        error.focus();
+      }
     } finally {
       button.disabled = false;
     }

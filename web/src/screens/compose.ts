@@ -17,7 +17,7 @@ export function composeScreen(app: App): HTMLElement {
   const previews = h('ol', { class: 'previews', 'aria-label': 'Photos to post' });
   const fileInput = h('input', { type: 'file', name: 'photos', multiple: true, accept: 'image/jpeg,image/png,image/webp,image/heic' });
   const caption = h('textarea', { name: 'caption', rows: 3, maxLength: 2200 });
-  const error = h('div', { class: 'form-error', role: 'alert' });
+  const error = h('div', { class: 'form-error', role: 'alert', tabIndex: -1 });
   const status = h('p', { class: 'muted', role: 'status' });
   const submit = h('button', { type: 'submit', class: 'primary', disabled: true }, 'Publish');
   const bars: HTMLProgressElement[] = [];
@@ -89,6 +89,7 @@ export function composeScreen(app: App): HTMLElement {
       location.hash = postHref(post);
     } catch (err) {
       error.textContent = messageOf(err);
+      error.focus();
       status.textContent = err instanceof ApiError && (err.offline || err.status >= 500)
         ? 'Nothing is lost: press Publish again to resume.' : '';
       if (err instanceof ApiError && err.status === 400 && /upload/i.test(err.message)) {

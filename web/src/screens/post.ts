@@ -96,6 +96,8 @@ function comments(app: App, post: Post): HTMLElement {
       setFieldError(text, [messageOf(error)]);
     } finally {
       button.disabled = false;
+      // Ready for the next comment (the disabled button had lost the focus).
+      text.focus();
     }
   });
   section.append(form);
