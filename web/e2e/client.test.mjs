@@ -125,6 +125,16 @@ describe('web client', { timeout: 240_000 }, () => {
     await feedPosts().first().getByText('Bibimbap for lunch').waitFor();
   });
 
+  test('a tag in a caption leads to the posts with it; popular answers', async () => {
+    await feedPosts().filter({ hasText: 'Bibimbap for lunch' }).getByRole('link', { name: '#점심' }).click();
+    await page.getByRole('heading', { name: '#점심' }).waitFor();
+    await feedPosts().filter({ hasText: 'Bibimbap for lunch' }).waitFor();
+    await nav().getByRole('link', { name: 'Popular' }).click();
+    await feedPosts().first().or(page.getByText('Nothing has been liked in the last day yet.')).waitFor();
+    await nav().getByRole('link', { name: 'Home' }).click();
+    await feedPosts().first().waitFor();
+  });
+
   test('like and unlike', async () => {
     const post = feedPosts().filter({ hasText: 'Bibimbap for lunch' });
     const like = post.getByRole('button', { name: 'Like', exact: true });
