@@ -106,6 +106,7 @@ describe('web client', { timeout: 240_000 }, () => {
     await nav().getByRole('link', { name: 'New post' }).click();
     await page.getByLabel(/^Photos \(/).setInputFiles(photo);
     await page.getByLabel('Caption (#tags become tags)').fill(user.caption);
+    await page.screenshot({ path: join(shots, 'compose-390.png') });
     await page.getByRole('button', { name: 'Publish' }).click();
     await page.waitForURL(/#\/posts\/[0-9a-f-]{36}$/, { timeout: 30_000 });
     assert.deepEqual(uploads, [204], 'the browser uploaded the photo straight to the bucket');
