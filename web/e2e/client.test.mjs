@@ -178,6 +178,25 @@ describe('web client', { timeout: 240_000 }, () => {
     await page.getByText('1 comment').waitFor();
   });
 
+  test('delete a comment of ours', async () => {
+    await page.getByLabel('Add a comment').fill('Typo, delete me');
+    await page.getByRole('button', { name: 'Comment', exact: true }).click();
+    const mine = page.getByRole('list', { name: 'Your new comments', exact: true }).getByRole('listitem').filter({ hasText: 'Typo, delete me' });
+    await mine.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('Comment deleted.').waitFor();
+    await page.reload();
+    await page.getByRole('list', { name: 'Comments', exact: true }).getByText('맛있겠다! Looks great.').waitFor();
+    assert.equal(await page.getByText('Typo, delete me').count(), 0);
+  });
+
+  test("report someone else's post", async () => {
+    await page.goto(`${stack.baseUrl}/#/u/demo_salad`);
+    await feedPosts().first().getByRole('link', { name: /ago|now/ }).click();
+    page.once('dialog', (dialog) => dialog.accept('Not food'));
+    await page.getByRole('button', { name: 'Report' }).click();
+    await page.getByText('Thanks, the moderators will look at it.').waitFor();
+  });
+
   test("follow a demo user and see their post in home", async () => {
     await page.goto(`${stack.baseUrl}/#/u/demo_ramen`);
     await page.getByRole('button', { name: 'Follow Ramen Ryu', exact: true }).click();
