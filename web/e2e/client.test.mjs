@@ -65,6 +65,10 @@ describe('web client', { timeout: 240_000 }, () => {
 
   const feedPosts = () => page.locator('ul.posts > li article.post');
   const nav = () => page.getByRole('navigation', { name: 'Main' });
+  // Moves within the loaded page, as a link does. A reload or goto would refresh the tokens each
+  // time, and a session may refresh only 10 times a minute (RateLimits:RefreshPerSession).
+  const visit = (hash) => page.evaluate((h) => { location.hash = h; }, hash);
+  const refreshToken = () => page.evaluate(() => localStorage.getItem('foodcommunity.refreshToken'));
 
   test('a visitor lands on the latest posts of the demo users', async () => {
     await page.goto(`${stack.baseUrl}/`);
@@ -120,7 +124,7 @@ describe('web client', { timeout: 240_000 }, () => {
   });
 
   test('the post is in latest and in home', async () => {
-    await page.goto(`${stack.baseUrl}/#/latest`);
+    await visit('#/latest');
     await feedPosts().first().getByText('Bibimbap for lunch').waitFor();
     await nav().getByRole('link', { name: 'Home' }).click();
     await feedPosts().first().getByText('Bibimbap for lunch').waitFor();
@@ -144,9 +148,12 @@ describe('web client', { timeout: 240_000 }, () => {
     await post.getByRole('button', { name: 'Unlike', exact: true, pressed: true }).waitFor();
     assert.equal((await answered).status(), 200);
     await post.getByText('1 like').waitFor();
+    // A reload keeps the access token nowhere: it is refreshed, and the refresh token rotates.
+    const before = await refreshToken();
     await page.reload();
     const reloaded = feedPosts().filter({ hasText: 'Bibimbap for lunch' });
     await reloaded.getByText('1 like').waitFor();
+    assert.notEqual(await refreshToken(), before, 'the refresh token rotated');
     const unliked = page.waitForResponse((r) => r.url().endsWith('/like') && r.request().method() === 'DELETE');
     await reloaded.getByRole('button', { name: 'Unlike', exact: true }).click();
     assert.equal((await unliked).status(), 200);
@@ -190,7 +197,7 @@ describe('web client', { timeout: 240_000 }, () => {
   });
 
   test("report someone else's post", async () => {
-    await page.goto(`${stack.baseUrl}/#/u/demo_salad`);
+    await visit('#/u/demo_salad');
     await feedPosts().first().getByRole('link', { name: /ago|now/ }).click();
     page.once('dialog', (dialog) => dialog.accept('Not food'));
     await page.getByRole('button', { name: 'Report' }).click();
@@ -198,7 +205,7 @@ describe('web client', { timeout: 240_000 }, () => {
   });
 
   test("follow a demo user and see their post in home", async () => {
-    await page.goto(`${stack.baseUrl}/#/u/demo_ramen`);
+    await visit('#/u/demo_ramen');
     await page.getByRole('button', { name: 'Follow Ramen Ryu', exact: true }).click();
     await page.getByRole('button', { name: 'Unfollow Ramen Ryu', exact: true }).waitFor();
     await page.getByRole('link', { name: '5 followers' }).waitFor();
@@ -210,7 +217,7 @@ describe('web client', { timeout: 240_000 }, () => {
   });
 
   test("a profile lists its followers", async () => {
-    await page.goto(`${stack.baseUrl}/#/u/demo_ramen`);
+    await visit('#/u/demo_ramen');
     await page.getByRole('link', { name: '5 followers' }).click();
     await page.getByRole('list', { name: 'Followers of Ramen Ryu' }).getByText(user.displayName).waitFor();
     await page.getByRole('link', { name: user.displayName }).click();
@@ -232,7 +239,7 @@ describe('web client', { timeout: 240_000 }, () => {
   });
 
   test('offline is survivable', async () => {
-    await page.goto(`${stack.baseUrl}/#/latest`);
+    await visit('#/latest');
     await feedPosts().first().waitFor();
     await page.context().setOffline(true);
     await page.getByText('You are offline').waitFor();
@@ -246,7 +253,7 @@ describe('web client', { timeout: 240_000 }, () => {
 
   test('desktop width', async () => {
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(`${stack.baseUrl}/#/latest`);
+    await visit('#/latest');
     await feedPosts().first().locator('img').first().waitFor();
     await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
     await page.screenshot({ path: join(shots, 'latest-1280.png') });
@@ -265,5 +272,26 @@ describe('web client', { timeout: 240_000 }, () => {
     await page.waitForURL(/#\/home$/);
     await feedPosts().filter({ hasText: 'Bibimbap for lunch' }).waitFor();
     assert.deepEqual(pageErrors, [], 'no script errors on the page');
+  });
+
+  test('a reused refresh token ends the session, and the page signs out', async () => {
+    // Someone with a copy of the refresh token spends it, then its successor...
+    let copy = await refreshToken();
+    for (let i = 0; i < 2; i++) {
+      const response = await fetch(`${stack.baseUrl}/api/v1/auth/refresh`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken: copy }),
+      });
+      assert.equal(response.status, 200);
+      copy = (await response.json()).refreshToken;
+    }
+    // ...so the page's next refresh presents a spent token: the API ends the whole session.
+    await page.reload();
+    await page.getByText('Your session has ended. Please sign in again.').waitFor();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.equal(await refreshToken(), null);
+    const stolen = await fetch(`${stack.baseUrl}/api/v1/auth/refresh`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken: copy }),
+    });
+    assert.equal(stolen.status, 401, "the copy's successor is dead too");
   });
 });
