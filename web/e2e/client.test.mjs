@@ -1,5 +1,3 @@
-// The web client end to end in Debian's Chromium against the real API, the real presign local host
-// and s3rver: run by scripts/test.sh after the dotnet tests (`node --test e2e/` in web/).
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,6 +1,3 @@
-// The real back end for the end-to-end test: the API (built by dotnet, serving the built client)
-// and the presign local host, each on a free port, against the services of scripts/services.sh
-// (a database and a Redis key prefix of their own), with the demo data seeded.
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -73,15 +70,18 @@ function run(dll, args, env, cwd) {
 }
 
 /**
- * Starts everything; returns { baseUrl, presignUrl, stop() }. `pageSize` goes to the client's
+ * The real back end for the end-to-end test: the API (serving a copy of the built client) and the
+ * presign local host, each on a free port, against the services of scripts/services.sh with a
+ * database and a Redis key prefix of their own, migrated and seeded with the demo data.
+ * Returns { baseUrl, presignUrl, stop(), logs() }. `pageSize` goes to the client's
  * config.json so that a handful of posts make several pages.
  */
 export async function startStack({ pageSize = 20 } = {}) {
   const mysql = required('ConnectionStrings__MySql');
   required('ConnectionStrings__Redis');
   required('Storage__BucketName');
-  const run_id = `${Date.now().toString(36)}${process.pid}`;
-  const database = `fc_web_e2e_${run_id}`;
+  const runId = `${Date.now().toString(36)}${process.pid}`;
+  const database = `fc_web_e2e_${runId}`;
   const work = mkdtempSync(join(tmpdir(), 'fc-web-e2e-'));
   const [apiPort, presignPort] = [await freePort(), await freePort()];
   const baseUrl = `http://127.0.0.1:${apiPort}`;
@@ -98,7 +98,7 @@ export async function startStack({ pageSize = 20 } = {}) {
     ...process.env,
     ASPNETCORE_ENVIRONMENT: 'Development',
     ConnectionStrings__MySql: mysql.replace(/Database=[^;]*/i, `Database=${database}`),
-    Redis__KeyPrefix: `fcweb${run_id}:`,
+    Redis__KeyPrefix: `fcweb${runId}:`,
     Auth__Issuer: baseUrl,
     Auth__SigningKeyPath: join(work, 'signing-key.pem'),
     Web__RootPath: site,
