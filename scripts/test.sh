@@ -2,9 +2,10 @@
 # Runs every test of the solution against real services: brings up MariaDB, Redis and
 # s3rver (scripts/services.sh, installing what is missing), installs the pinned Redocly CLI that
 # lints the OpenAPI document, packages and runs the arm64 presign and image bootstraps and the arm64
-# API under qemu, synthesizes the CDK app with those zips (scripts/synth.sh), then `dotnet test` with TRX results,
-# and ends with one line "N passed, N failed, N skipped" counted from those files (each failed arm64
-# check or synthesis counts as one).
+# API under qemu, synthesizes the CDK app with those zips (scripts/synth.sh), then `dotnet test` with
+# TRX results, then the web client's tests (scripts/web-test.sh: vitest and the end-to-end test in
+# Chromium), and ends with one line "N passed, N failed, N skipped" counted from all of them (each
+# failed arm64 check or synthesis counts as one).
 # Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Health").
 set -euo pipefail
 
@@ -53,6 +54,13 @@ dotnet test FoodCommunity.sln \
   --results-directory "$results_dir" \
   "$@" || status=$?
 
+# The web client: vitest, then the end-to-end test in Chromium against the Release builds just made
+# (FC_WEB_TESTS=0 skips both).
+web_status=0
+if [[ ${FC_WEB_TESTS:-1} != 0 ]]; then
+  FC_E2E_CONFIGURATION=Release bash scripts/web-test.sh "$results_dir" || web_status=$?
+fi
+
 # One <Counters .../> element per test project; sum them.
 passed=0 failed=0 skipped=0
 shopt -s nullglob
@@ -64,6 +72,28 @@ for trx in "$results_dir"/*.trx; do
   # VSTest's TRX leaves skipped tests out of "executed" (and out of notExecuted).
   skipped=$((skipped + $(count total) - $(count executed)))
 done
+
+# vitest's JSON report and node's TAP summary ("# pass N", "# fail N", ...).
+web_passed=0 web_failed=0 web_skipped=0
+if [[ -f $results_dir/web-unit.json ]]; then
+  read -r p f s < <(node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(r.numPassedTests, r.numFailedTests, r.numPendingTests + r.numTodoTests);' "$results_dir/web-unit.json")
+  web_passed=$((web_passed + p)) web_failed=$((web_failed + f)) web_skipped=$((web_skipped + s))
+fi
+if [[ -f $results_dir/web-e2e.tap ]]; then
+  tap() { local v; v=$(grep -E "^# $1 [0-9]+$" "$results_dir/web-e2e.tap" | tail -n 1 | grep -o '[0-9]*$'); echo "${v:-0}"; }
+  web_passed=$((web_passed + $(tap pass)))
+  web_failed=$((web_failed + $(tap fail) + $(tap cancelled)))
+  web_skipped=$((web_skipped + $(tap skipped) + $(tap todo)))
+fi
+if [[ $web_status -ne 0 && $web_failed -eq 0 ]]; then
+  # A failed npm ci, build or stack start before any test could count.
+  echo "web client tests failed before counting (exit $web_status)" >&2
+  web_failed=1
+fi
+passed=$((passed + web_passed)) failed=$((failed + web_failed)) skipped=$((skipped + web_skipped))
+[[ $web_status -eq 0 ]] || status=$web_status
 
 if [[ $arm64_status -ne 0 ]]; then
   echo "linux-arm64 package or its verification under qemu failed (exit $arm64_status)" >&2

@@ -59,6 +59,7 @@ if (args is ["moderator", ..])
 app.Services.GetRequiredService<SigningKeys>();
 
 app.UseFoodCommunityHttp();
+app.UseWebClientInDevelopment();
 app.UseSerilogRequestLogging(requests => requests.GetLevel = RequestLogLevel.For);
 app.UseAuthentication();
 app.UseAuthorization();

@@ -16,6 +16,9 @@ public sealed class LocalHostAuthTests : IAsyncLifetime
 {
     private static readonly object ValidBody = new { contentType = "image/jpeg", contentLength = 1000 };
 
+    /// <summary>The web client's origin, allowed as the HTTP API's CorsConfiguration allows it.</summary>
+    private const string WebOrigin = "http://app.example.test";
+
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private TestIssuer issuer = null!;
     private WebApplication host = null!;
@@ -199,6 +202,38 @@ public sealed class LocalHostAuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BrowserPreflightFromTheWebOrigin_IsAllowedForPostWithAuthorization()
+    {
+        using var response = await PreflightAsync(WebOrigin);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(WebOrigin, response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("POST", response.Headers.GetValues("Access-Control-Allow-Methods").Single(), StringComparison.Ordinal);
+        Assert.Contains("authorization", response.Headers.GetValues("Access-Control-Allow-Headers").Single(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task BrowserPreflightFromAnotherOrigin_GetsNoCorsAllowance()
+    {
+        using var response = await PreflightAsync("http://elsewhere.example.test");
+
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task PostFromTheWebOrigin_CarriesTheCorsAllowance()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/uploads") { Content = JsonContent.Create(ValidBody) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", issuer.CreateToken());
+        request.Headers.Add("Origin", WebOrigin);
+
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(WebOrigin, response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+    }
+
+    [Fact]
     public void MissingIssuerSetting_StopsTheHostAtStart()
     {
         var error = Assert.Throws<InvalidOperationException>(() => LocalHost.Build([], builder =>
@@ -223,10 +258,20 @@ public sealed class LocalHostAuthTests : IAsyncLifetime
                 ["Auth:Issuer"] = issuer.Issuer,
                 ["Auth:Audience"] = audience,
                 ["Auth:JwksUrl"] = (jwksUrl ?? issuer.JwksUrl).ToString(),
+                [LocalHost.AllowedOriginsKey] = WebOrigin,
             });
         });
         await app.StartAsync(TestContext.Current.CancellationToken);
         return app;
+    }
+
+    private async Task<HttpResponseMessage> PreflightAsync(string origin)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Options, "/uploads");
+        request.Headers.Add("Origin", origin);
+        request.Headers.Add("Access-Control-Request-Method", "POST");
+        request.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
+        return await http.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
     private async Task<HttpResponseMessage> PostAsync(string token)

@@ -21,6 +21,12 @@ public static class LocalHost
     /// <summary>The body is two small fields; anything bigger is not a presign request.</summary>
     private const long MaxBodyBytes = 16 * 1024;
 
+    /// <summary>
+    /// <c>Cors__AllowedOrigins</c> (comma-separated): browser origins allowed to call <c>POST /uploads</c>, as the
+    /// HTTP API's CorsConfiguration allows them in the deployment (deploy/template.yaml). Empty: no CORS answers.
+    /// </summary>
+    public const string AllowedOriginsKey = "Cors:AllowedOrigins";
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
@@ -40,6 +46,11 @@ public static class LocalHost
             services.GetRequiredService<LocalAuthSettings>().JwksUrl,
             services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<JwtAuthorizer>();
+        var origins = (builder.Configuration[AllowedOriginsKey] ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
+            .WithOrigins(origins).WithMethods("POST").WithHeaders("authorization", "content-type")
+            .SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
         builder.Services.AddSingleton(services => PresignComposition.CreateFunction(
             services.GetRequiredService<IConfiguration>(),
             services.GetRequiredService<TimeProvider>()));
@@ -48,6 +59,11 @@ public static class LocalHost
         // Resolve now, so that missing settings stop the host at start with their message, not at the first request.
         _ = app.Services.GetRequiredService<JwtAuthorizer>();
         _ = app.Services.GetRequiredService<PresignFunction>();
+        if (origins.Length > 0)
+        {
+            app.UseCors();
+        }
+
         app.MapUploads();
         return app;
     }

@@ -1,0 +1,295 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { repoRoot, startStack } from './stack.mjs';
+
+const photo = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'bibimbap.jpg');
+const shots = join(repoRoot, 'artifacts', 'web');
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Four posts a page: the five demo posts and ours make two pages of the latest feed.
+const pageSize = 4;
+
+const user = {
+  username: `e2e_${Date.now().toString(36)}`,
+  password: 'a long e2e password',
+  displayName: '비빔밥 Lover',
+  caption: 'Bibimbap for lunch, 비빔밥 최고 #bibimbap #점심',
+};
+
+describe('web client', { timeout: 240_000 }, () => {
+  let stack;
+  let browser;
+  let page;
+  const uploads = [];
+  const pageErrors = [];
+  const feedRequests = [];
+
+  before(async () => {
+    mkdirSync(shots, { recursive: true });
+    stack = await startStack({ pageSize });
+    browser = await chromium.launch({
+      executablePath,
+      // Playwright gives every launch a fresh temporary profile (--user-data-dir).
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US', deviceScaleFactor: 1 });
+    page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    page.on('request', (request) => { if (request.url().includes('/api/v1/feed/')) feedRequests.push(request.url()); });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    // Chromium logs each failed request as a console error; the offline step makes some on purpose.
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
+    });
+    // The browser's own multipart POST to the bucket (CORS checked by the browser, not by this test).
+    page.on('requestfinished', async (request) => {
+      if (request.method() === 'POST' && request.url().startsWith(process.env.Storage__ServiceUrl ?? '\0')) {
+        uploads.push((await request.response())?.status());
+      }
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (stack) {
+      if (process.exitCode) console.error(stack.logs());
+      await stack.stop();
+    }
+  });
+
+  const feedPosts = () => page.locator('ul.posts > li article.post');
+  const nav = () => page.getByRole('navigation', { name: 'Main' });
+  // Moves within the loaded page, as a link does. A reload or goto would refresh the tokens each
+  // time, and a session may refresh only 10 times a minute (RateLimits:RefreshPerSession).
+  const visit = (hash) => page.evaluate((h) => { location.hash = h; }, hash);
+  const refreshToken = () => page.evaluate(() => localStorage.getItem('foodcommunity.refreshToken'));
+
+  test('a visitor lands on the latest posts of the demo users', async () => {
+    await page.goto(`${stack.baseUrl}/`);
+    await nav().getByRole('link', { name: 'Sign in' }).waitFor();
+    await feedPosts().first().waitFor();
+    const firstImage = feedPosts().first().locator('img').first();
+    await firstImage.waitFor();
+    // The demo image loads from the bucket (s3rver).
+    await firstImage.evaluate((img) => img.complete && img.naturalWidth > 0 ? true
+      : new Promise((ok, fail) => { img.onload = () => ok(true); img.onerror = () => fail(new Error(`${img.src} did not load`)); }));
+  });
+
+  test('scrolling loads the next page by cursor', async () => {
+    await page.mouse.wheel(0, 5000);
+    await page.waitForFunction((n) => document.querySelectorAll('ul.posts > li').length > n, pageSize);
+    const pages = feedRequests.filter((url) => url.includes('/api/v1/feed/latest'));
+    assert.ok(pages.some((url) => url.includes('cursor=')), `a page was asked for by cursor: ${pages.join(', ')}`);
+    assert.ok(pages.every((url) => url.includes(`limit=${pageSize}`)));
+    await page.screenshot({ path: join(shots, 'latest-390.png'), fullPage: false });
+  });
+
+  test('sign up', async () => {
+    await nav().getByRole('link', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByRole('heading', { name: 'Create an account' }).waitFor();
+    await page.getByLabel('Username', { exact: true }).fill(user.username);
+    await page.getByLabel('Display name (optional)', { exact: true }).fill(user.displayName);
+    await page.getByLabel('E-mail', { exact: true }).fill(`${user.username}@example.com`);
+    await page.getByLabel('Password', { exact: true }).fill(user.password);
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.waitForURL(/#\/home$/).catch(async (error) => {
+      throw new Error(`${error.message}\nThe page says: ${await page.locator('main').innerText()}`);
+    });
+    await page.getByText('Nothing here yet').waitFor();
+    assert.ok(await page.evaluate(() => localStorage.getItem('foodcommunity.refreshToken')), 'the refresh token is kept');
+  });
+
+  test('post a JPEG from disk through the presigned form', async () => {
+    await nav().getByRole('link', { name: 'New post' }).click();
+    await page.getByLabel(/^Photos \(/).setInputFiles(photo);
+    await page.getByLabel('Caption (#tags become tags)').fill(user.caption);
+    await page.screenshot({ path: join(shots, 'compose-390.png') });
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.waitForURL(/#\/posts\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+    assert.deepEqual(uploads, [204], 'the browser uploaded the photo straight to the bucket');
+    uploads.length = 0;
+    const img = page.getByRole('img', { name: user.caption });
+    await img.waitFor();
+    const width = await img.evaluate((el) => el.complete && el.naturalWidth > 0 ? el.naturalWidth
+      : new Promise((ok, fail) => { el.onload = () => ok(el.naturalWidth); el.onerror = () => fail(new Error(`${el.src} did not load`)); }));
+    assert.equal(width, 480, 'the uploaded photo is shown');
+    await page.screenshot({ path: join(shots, 'post-390.png') });
+  });
+
+  test('the post is in latest and in home', async () => {
+    await visit('#/latest');
+    await feedPosts().first().getByText('Bibimbap for lunch').waitFor();
+    await nav().getByRole('link', { name: 'Home' }).click();
+    await feedPosts().first().getByText('Bibimbap for lunch').waitFor();
+  });
+
+  test('a tag in a caption leads to the posts with it; popular answers', async () => {
+    await feedPosts().filter({ hasText: 'Bibimbap for lunch' }).getByRole('link', { name: '#점심' }).click();
+    await page.getByRole('heading', { name: '#점심' }).waitFor();
+    await feedPosts().filter({ hasText: 'Bibimbap for lunch' }).waitFor();
+    await nav().getByRole('link', { name: 'Popular' }).click();
+    await feedPosts().first().or(page.getByText('Nothing has been liked in the last day yet.')).waitFor();
+    await nav().getByRole('link', { name: 'Home' }).click();
+    await feedPosts().first().waitFor();
+  });
+
+  test('like and unlike', async () => {
+    const post = feedPosts().filter({ hasText: 'Bibimbap for lunch' });
+    const like = post.getByRole('button', { name: 'Like', exact: true });
+    const answered = page.waitForResponse((r) => r.url().endsWith('/like') && r.request().method() === 'PUT');
+    await like.click();
+    await post.getByRole('button', { name: 'Unlike', exact: true, pressed: true }).waitFor();
+    assert.equal((await answered).status(), 200);
+    await post.getByText('1 like').waitFor();
+    // A reload keeps the access token nowhere: it is refreshed, and the refresh token rotates.
+    const before = await refreshToken();
+    await page.reload();
+    const reloaded = feedPosts().filter({ hasText: 'Bibimbap for lunch' });
+    await reloaded.getByText('1 like').waitFor();
+    assert.notEqual(await refreshToken(), before, 'the refresh token rotated');
+    const unliked = page.waitForResponse((r) => r.url().endsWith('/like') && r.request().method() === 'DELETE');
+    await reloaded.getByRole('button', { name: 'Unlike', exact: true }).click();
+    assert.equal((await unliked).status(), 200);
+    await reloaded.getByRole('button', { name: 'Like', exact: true, pressed: false }).waitFor();
+    await reloaded.getByText('0 likes').waitFor();
+  });
+
+  test('the keyboard alone can like a post', async () => {
+    await feedPosts().filter({ hasText: 'Bibimbap for lunch' }).getByRole('link', { name: /ago|now/ }).focus();
+    await page.keyboard.press('Tab');
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-pressed'));
+    assert.equal(await focused(), 'false', 'after the time link, focus moves to the like button');
+    const answered = page.waitForResponse((r) => r.url().endsWith('/like') && r.request().method() === 'PUT');
+    await page.keyboard.press('Space');
+    assert.equal((await answered).status(), 200);
+    assert.equal(await focused(), 'true');
+    const unliked = page.waitForResponse((r) => r.url().endsWith('/like') && r.request().method() === 'DELETE');
+    await page.keyboard.press('Enter');
+    assert.equal((await unliked).status(), 200);
+  });
+
+  test('comment', async () => {
+    await feedPosts().filter({ hasText: 'Bibimbap for lunch' }).getByRole('link', { name: '0 comments' }).click();
+    await page.getByLabel('Add a comment').fill('맛있겠다! Looks great.');
+    await page.getByRole('button', { name: 'Comment', exact: true }).click();
+    await page.getByText('맛있겠다! Looks great.').waitFor();
+    await page.reload();
+    await page.getByRole('list', { name: 'Comments', exact: true }).getByText('맛있겠다! Looks great.').waitFor();
+    await page.getByText('1 comment').waitFor();
+  });
+
+  test('delete a comment of ours', async () => {
+    await page.getByLabel('Add a comment').fill('Typo, delete me');
+    await page.getByRole('button', { name: 'Comment', exact: true }).click();
+    const mine = page.getByRole('list', { name: 'Your new comments', exact: true }).getByRole('listitem').filter({ hasText: 'Typo, delete me' });
+    await mine.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('Comment deleted.').waitFor();
+    await page.reload();
+    await page.getByRole('list', { name: 'Comments', exact: true }).getByText('맛있겠다! Looks great.').waitFor();
+    assert.equal(await page.getByText('Typo, delete me').count(), 0);
+  });
+
+  test("report someone else's post", async () => {
+    await visit('#/u/demo_salad');
+    await feedPosts().first().getByRole('link', { name: /ago|now/ }).click();
+    page.once('dialog', (dialog) => dialog.accept('Not food'));
+    await page.getByRole('button', { name: 'Report' }).click();
+    await page.getByText('Thanks, the moderators will look at it.').waitFor();
+  });
+
+  test("follow a demo user and see their post in home", async () => {
+    await visit('#/u/demo_ramen');
+    await page.getByRole('button', { name: 'Follow Ramen Ryu', exact: true }).click();
+    await page.getByRole('button', { name: 'Unfollow Ramen Ryu', exact: true }).waitFor();
+    await page.getByRole('link', { name: '5 followers' }).waitFor();
+    await nav().getByRole('link', { name: 'Home' }).click();
+    await feedPosts().filter({ hasText: 'Tonkotsu broth' }).waitFor();
+    await feedPosts().filter({ hasText: 'Bibimbap for lunch' }).waitFor();
+    await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
+    await page.screenshot({ path: join(shots, 'home-390.png') });
+  });
+
+  test("a profile lists its followers", async () => {
+    await visit('#/u/demo_ramen');
+    await page.getByRole('link', { name: '5 followers' }).click();
+    await page.getByRole('list', { name: 'Followers of Ramen Ryu' }).getByText(user.displayName).waitFor();
+    await page.getByRole('link', { name: user.displayName }).click();
+    await page.getByRole('heading', { name: user.displayName }).waitFor();
+    await page.getByRole('list', { name: `Posts by ${user.displayName}` }).getByText('Bibimbap for lunch').waitFor();
+  });
+
+  test('edit the profile with a photo', async () => {
+    await page.getByText('Edit profile').click();
+    await page.getByLabel('Bio', { exact: true }).fill('집밥 좋아해요. Home cooking.');
+    await page.getByLabel('Profile photo', { exact: true }).setInputFiles(photo);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Profile saved.').waitFor();
+    await page.locator('.profile-header p.bio').getByText('집밥 좋아해요. Home cooking.').waitFor();
+    const avatar = page.locator('.profile-header img.avatar');
+    await avatar.waitFor();
+    await avatar.evaluate((img) => img.complete && img.naturalWidth > 0 ? true
+      : new Promise((ok, fail) => { img.onload = () => ok(true); img.onerror = () => fail(new Error(`${img.src} did not load`)); }));
+  });
+
+  test('offline is survivable', async () => {
+    await visit('#/latest');
+    await feedPosts().first().waitFor();
+    await page.context().setOffline(true);
+    await page.getByText('You are offline').waitFor();
+    await nav().getByRole('link', { name: 'Popular' }).click();
+    await page.getByRole('alert').getByText('You seem to be offline').waitFor();
+    // Back online, the list asks again by itself.
+    await page.context().setOffline(false);
+    await page.getByText('You are offline').waitFor({ state: 'hidden' });
+    await page.getByRole('alert').waitFor({ state: 'detached' });
+  });
+
+  test('desktop width', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await visit('#/latest');
+    await feedPosts().first().locator('img').first().waitFor();
+    await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
+    await page.screenshot({ path: join(shots, 'latest-1280.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+  });
+
+  test('sign out and back in', async () => {
+    await nav().getByRole('button', { name: 'Sign out' }).click();
+    await nav().getByRole('link', { name: 'Sign in' }).waitFor();
+    assert.equal(await page.evaluate(() => localStorage.getItem('foodcommunity.refreshToken')), null);
+    await nav().getByRole('link', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Username or e-mail', { exact: true }).fill(user.username);
+    await page.getByLabel('Password', { exact: true }).fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/#\/home$/);
+    await feedPosts().filter({ hasText: 'Bibimbap for lunch' }).waitFor();
+    assert.deepEqual(pageErrors, [], 'no script errors on the page');
+  });
+
+  test('a reused refresh token ends the session, and the page signs out', async () => {
+    // Someone with a copy of the refresh token spends it, then its successor...
+    let copy = await refreshToken();
+    for (let i = 0; i < 2; i++) {
+      const response = await fetch(`${stack.baseUrl}/api/v1/auth/refresh`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken: copy }),
+      });
+      assert.equal(response.status, 200);
+      copy = (await response.json()).refreshToken;
+    }
+    // ...so the page's next refresh presents a spent token: the API ends the whole session.
+    await page.reload();
+    await page.getByText('Your session has ended. Please sign in again.').waitFor();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.equal(await refreshToken(), null);
+    const stolen = await fetch(`${stack.baseUrl}/api/v1/auth/refresh`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken: copy }),
+    });
+    assert.equal(stolen.status, 401, "the copy's successor is dead too");
+  });
+});
