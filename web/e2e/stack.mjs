@@ -108,10 +108,20 @@ export async function startStack({ pageSize = 20 } = {}) {
   const apiDll = builtDll('FoodCommunity.Api');
   // The content root is the project folder, as under `dotnet run`: appsettings*.json are there.
   const apiDir = join(repoRoot, 'src', 'FoodCommunity.Api');
-  run(apiDll, ['migrate'], apiEnv, apiDir);
-  run(apiDll, ['seed-demo'], apiEnv, apiDir);
-
   const processes = [];
+  run(apiDll, ['migrate'], apiEnv, apiDir);
+  // The image function's local host: every upload (the demo posts' included) is processed as on AWS.
+  processes.push(start('dotnet', [builtDll('FoodCommunity.Images.Lambda')], {
+    env: { ...process.env, Processing__PollIntervalMilliseconds: '250', Logging__LogLevel__Default: 'Warning' },
+    cwd: work,
+  }, 'image host'));
+  try {
+    run(apiDll, ['seed-demo'], apiEnv, apiDir);
+  } catch (error) {
+    processes.forEach((child) => child.kill('SIGKILL'));
+    throw error;
+  }
+
   const stop = async () => {
     for (const child of processes) {
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -15,11 +15,11 @@ export interface CreateRetryOptions {
 }
 
 /**
- * Creates the post, retrying with the same Idempotency-Key while the API says the images are still
- * being processed (409 with Retry-After), or while there is no answer or a 503: a retry can never
- * create a second post. A 409 without Retry-After (the key's post was deleted), a 400 or a 429 is final.
+ * Creates the post (or saves a profile with a new photo), retrying with the same Idempotency-Key
+ * while the API says the images are still being processed (409 with Retry-After), or while there is
+ * no answer or a 503: a retry can never create a second post (a profile update is idempotent). A 409 without Retry-After (the key's post was deleted), a 400 or a 429 is final.
  */
-export async function createWithRetry(send: () => Promise<Post>, options: CreateRetryOptions = {}): Promise<Post> {
+export async function createWithRetry<T = Post>(send: () => Promise<T>, options: CreateRetryOptions = {}): Promise<T> {
   const wait = options.sleep ?? sleep;
   const maxAttempts = options.maxAttempts ?? 10;
   const maxDelayMs = options.maxDelayMs ?? 10_000;

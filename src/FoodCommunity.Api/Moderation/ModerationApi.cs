@@ -4,7 +4,6 @@ using FoodCommunity.Api.Feeds;
 using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Infrastructure.Http;
 using FoodCommunity.Api.Infrastructure.Paging;
-using FoodCommunity.Api.Likes;
 using FoodCommunity.Api.Posts;
 using FoodCommunity.Domain.Posts;
 using FoodCommunity.Domain.Text;
@@ -74,8 +73,8 @@ public static class ModerationApi
     }
 
     public static async Task<Results<NoContent, NotFound, ValidationProblem>> HidePost(
-        Guid postId, HidePostRequest request, ClaimsPrincipal caller, FoodCommunityDbContext db, LikeStore likes,
-        PopularRanking popular, FeedCache feedCache, TimeProvider clock, CancellationToken cancellationToken)
+        Guid postId, HidePostRequest request, ClaimsPrincipal caller, FoodCommunityDbContext db,
+        FeedCache feedCache, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (ValidReason(request.Reason) is not { } reason)
         {
@@ -103,9 +102,7 @@ public static class ModerationApi
             return TypedResults.NotFound();
         }
 
-        // Every read checks hidden_at in MySQL; these only stop likes and the ranking from showing it meanwhile.
-        await likes.ForgetAsync(postId);
-        await popular.ForgetAsync(postId);
+        // Every read checks hidden_at in MySQL; this takes it out of the cached first page, the ranking and the like buffer.
         await feedCache.ForgetPostAsync(postId);
         return TypedResults.NoContent();
     }

@@ -1,3 +1,4 @@
+import { createWithRetry } from '../publish';
 import type { App } from '../app';
 import { ApiError } from '../api/problem';
 import { describeFileProblem, uploadToBucket } from '../api/uploads';
@@ -112,7 +113,8 @@ function editProfile(app: App, profile: Profile): HTMLElement {
         await uploadToBucket(upload, file, (fraction) => { progress.value = fraction; });
         changes.avatarKey = upload.key;
       }
-      const updated = await app.users.updateMe(changes);
+      // A new photo is processed (resized, stripped of its metadata) first: 409 until it is.
+      const updated = await createWithRetry(() => app.users.updateMe(changes));
       avatar.value = '';
       progress.hidden = true;
       if (app.session.user) app.session.user = { ...app.session.user, ...updated };
