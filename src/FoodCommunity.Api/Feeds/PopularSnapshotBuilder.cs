@@ -21,15 +21,17 @@ public sealed partial class PopularSnapshotBuilder(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Off the host's start: nothing here may delay or fail it.
+        await Task.Yield();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await BuildIfDueAsync();
             }
-            catch (Exception e) when (e is RedisException or RedisTimeoutException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Redis unavailable: the feed falls back to MySQL meanwhile; try again next round.
+                // Redis unavailable (the feed falls back to MySQL meanwhile) or any other failure: try again next round.
                 LogFailed(logger, e);
             }
 

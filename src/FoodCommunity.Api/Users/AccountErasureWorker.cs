@@ -27,6 +27,8 @@ public sealed partial class AccountErasureWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Off the host's start: nothing here may delay or fail it.
+        await Task.Yield();
         while (!stoppingToken.IsCancellationRequested)
         {
             var worked = false;

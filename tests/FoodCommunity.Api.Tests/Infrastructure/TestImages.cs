@@ -53,7 +53,8 @@ public static class TestImages
         if (waitForProcessing && UploadKey.TryParse(key, out var upload))
         {
             var manifest = ImageRenditions.ManifestKey(upload);
-            var processed = await Eventually.AnswerAsync(() => ExistsAsync(s3, api.Isolation.BucketName, manifest), done => done, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50));
+            // Readable as a whole, not only listed: s3rver can answer a HEAD before the body is all there.
+            var processed = await Eventually.AnswerAsync(() => IsReadableJsonAsync(s3, api.Isolation.BucketName, manifest), done => done, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50));
             Assert.True(processed, $"The image function did not process {key} within 30 s.");
         }
 
@@ -72,6 +73,20 @@ public static class TestImages
             async () => (await Task.WhenAll(objects.Select(o => ExistsAsync(s3, api.Isolation.BucketName, o)))).Count(exists => exists),
             left => left == 0, timeout);
         Assert.True(left == 0, $"{left} object(s) of {key} are still in the bucket");
+    }
+
+    private static async Task<bool> IsReadableJsonAsync(IAmazonS3 s3, string bucket, string key)
+    {
+        try
+        {
+            using var response = await s3.GetObjectAsync(bucket, key, TestContext.Current.CancellationToken);
+            using var document = await System.Text.Json.JsonDocument.ParseAsync(response.ResponseStream, cancellationToken: TestContext.Current.CancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is AmazonS3Exception { StatusCode: System.Net.HttpStatusCode.NotFound } or System.Text.Json.JsonException)
+        {
+            return false;
+        }
     }
 
     public static async Task<bool> ExistsAsync(IAmazonS3 s3, string bucket, string key)

@@ -86,8 +86,9 @@ public sealed class ProfileTests(ApiFactory api) : IClassFixture<ApiFactory>
     {
         var me = await _client.RegisterAsync();
         var good = await TestImages.UploadAsync(api, me.User.Id);
-        using (await PatchAsync(me.AccessToken, new { avatarKey = good }))
+        using (var first = await PatchAsync(me.AccessToken, new { avatarKey = good }))
         {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         }
 
         var key = bad switch
