@@ -39,7 +39,7 @@ public sealed class FleetStack : Stack
     public LogGroup ApiLogs { get; }
 
     public FleetStack(Construct scope, string id, Settings settings, NetworkStack network, DataStack data,
-        UploadsStack uploads, EdgeStack edge, IStackProps props) : base(scope, id, props)
+        UploadsStack uploads, EdgeStack edge, MailStack mail, IStackProps props) : base(scope, id, props)
     {
         // Releases: the API published for linux-arm64, one tarball per version; instances install the one SSM names.
         ReleaseBucket = new Bucket(this, "ReleaseBucket", new BucketProps
@@ -77,7 +77,7 @@ public sealed class FleetStack : Stack
         {
             ParameterName = SettingsParameterName,
             Description = "FoodCommunity API Production settings that are not secret, one KEY=VALUE a line",
-            StringValue = string.Join('\n', ApiSettings(settings, network, uploads, edge)),
+            StringValue = string.Join('\n', ApiSettings(settings, network, uploads, edge, mail)),
         });
         var agentConfig = new StringParameter(this, "AgentConfig", new StringParameterProps
         {
@@ -115,6 +115,7 @@ public sealed class FleetStack : Stack
         settingsParameter.GrantRead(role);
         agentConfig.GrantRead(role);
         signingKey.GrantRead(role);
+        mail.SmtpCredentials.GrantRead(role);
         data.CacheAuthToken.GrantRead(role);
         role.AddToPolicy(new PolicyStatement(new PolicyStatementProps { Actions = ["secretsmanager:GetSecretValue"], Resources = [data.DatabaseSecretArn] }));
         // A separate policy: the ASG resource depends on the role, and this statement names the ASG.
@@ -132,7 +133,7 @@ public sealed class FleetStack : Stack
         });
 
         var userData = UserData.ForLinux();
-        userData.AddCommands(UserDataScript(settings, data, release, settingsParameter, agentConfig, signingKey));
+        userData.AddCommands(UserDataScript(settings, data, mail, release, settingsParameter, agentConfig, signingKey));
 
         // Decision 1: t4g.medium (Graviton, arm64), Amazon Linux 2023; IMDSv2 only; encrypted gp3 root volume.
         var launchTemplate = new LaunchTemplate(this, "ApiLaunchTemplate", new LaunchTemplateProps
@@ -283,7 +284,7 @@ public sealed class FleetStack : Stack
         _ = new CfnOutput(this, "SigningKeySecret", new CfnOutputProps { Value = signingKey.SecretArn });
     }
 
-    private static IEnumerable<string> ApiSettings(Settings settings, NetworkStack network, UploadsStack uploads, EdgeStack edge)
+    private static IEnumerable<string> ApiSettings(Settings settings, NetworkStack network, UploadsStack uploads, EdgeStack edge, MailStack mail)
     {
         yield return "ASPNETCORE_ENVIRONMENT=Production";
         yield return $"ASPNETCORE_HTTP_PORTS={NetworkStack.ApiPort}";
@@ -295,6 +296,13 @@ public sealed class FleetStack : Stack
         yield return $"Storage__PublicBaseUrl={edge.PublicBaseUrl}";
         yield return $"Storage__Region={settings.Region}";
         yield return $"Http__ShutdownTimeoutSeconds={settings.ApiShutdownSeconds}";
+        // SES's SMTP interface; the credentials come from the mail secret (run-api), never from this parameter.
+        yield return $"Mail__SmtpHost={mail.SmtpHost}";
+        yield return $"Mail__SmtpPort={MailStack.SmtpPort}";
+        yield return "Mail__UseStartTls=true";
+        yield return $"Mail__FromAddress={mail.FromAddress}";
+        // The web client is served from the API's origin (web/README.md); its page takes ?token=.
+        yield return $"Mail__PasswordResetUrl={settings.ApiIssuer}/reset-password";
         var publicSubnets = network.Vpc.PublicSubnets;
         for (var i = 0; i < publicSubnets.Length; i++)
         {
@@ -349,7 +357,7 @@ public sealed class FleetStack : Stack
         },
     });
 
-    private string UserDataScript(Settings settings, DataStack data, StringParameter release, StringParameter settingsParameter,
+    private string UserDataScript(Settings settings, DataStack data, MailStack mail, StringParameter release, StringParameter settingsParameter,
         StringParameter agentConfig, Secret signingKey)
     {
         var template = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fleet", "user-data.sh"));
@@ -367,6 +375,7 @@ public sealed class FleetStack : Stack
             ["REDIS_HOST"] = data.Cache.AttrPrimaryEndPointAddress,
             ["REDIS_SECRET"] = data.CacheAuthToken.SecretArn,
             ["SIGNING_SECRET"] = signingKey.SecretArn,
+            ["MAIL_SECRET"] = mail.SmtpCredentials.SecretArn,
             ["ASG_NAME"] = AutoScalingGroupName,
             ["HOOK_NAME"] = DrainHookName,
             ["API_PORT"] = NetworkStack.ApiPort.ToString(CultureInfo.InvariantCulture),

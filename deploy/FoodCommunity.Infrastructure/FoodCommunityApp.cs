@@ -9,6 +9,7 @@ public sealed record FoodCommunityApp(
     UploadsStack Uploads,
     ImagesStack Images,
     EdgeStack Edge,
+    MailStack Mail,
     FleetStack Fleet,
     MonitoringStack Monitoring)
 {
@@ -27,9 +28,10 @@ public sealed record FoodCommunityApp(
         var uploads = new UploadsStack(app, "FoodCommunity-Uploads", settings, Describe("Photo bucket, presign Lambda, HTTP API with the JWT authorizer"));
         var images = new ImagesStack(app, "FoodCommunity-Images", settings, uploads, Describe("Upload events queue with its dead-letter queue, the image Lambda"));
         var edge = new EdgeStack(app, "FoodCommunity-Edge", uploads, Describe("CloudFront with origin access control in front of the photo bucket"));
-        var fleet = new FleetStack(app, "FoodCommunity-Fleet", settings, network, data, uploads, edge, Describe("The API on t4g (on-demand base + Spot) behind an ALB"));
+        var mail = new MailStack(app, "FoodCommunity-Mail", settings, Describe("SES identity of the mail domain, the SMTP sender's IAM user and its credentials secret"));
+        var fleet = new FleetStack(app, "FoodCommunity-Fleet", settings, network, data, uploads, edge, mail, Describe("The API on t4g (on-demand base + Spot) behind an ALB"));
         var monitoring = new MonitoringStack(app, "FoodCommunity-Monitoring", settings, data, uploads, images, fleet, Describe("Dashboard and alarms of the design's section 4"));
         Tags.Of(app).Add("project", "foodcommunity");
-        return new FoodCommunityApp(network, data, uploads, images, edge, fleet, monitoring);
+        return new FoodCommunityApp(network, data, uploads, images, edge, mail, fleet, monitoring);
     }
 }

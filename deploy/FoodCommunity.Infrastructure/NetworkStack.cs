@@ -60,6 +60,8 @@ public sealed class NetworkStack : Stack
         CacheSecurityGroup.AddIngressRule(ApiSecurityGroup, Port.Tcp(6379), "Redis from the API");
         endpointsGroup.AddIngressRule(ApiSecurityGroup, Port.Tcp(443), "AWS APIs from the API instances");
         nat.SecurityGroup.AddIngressRule(ApiSecurityGroup, Port.Tcp(443), "HTTPS egress of the API instances");
+        // Password-reset mail to SES's SMTP interface: rare, and it may wait for the NAT instance (no endpoint).
+        nat.SecurityGroup.AddIngressRule(ApiSecurityGroup, Port.Tcp(MailStack.SmtpPort), "SMTP submission to Amazon SES");
 
         // Decision 2: EC2 Instance Connect Endpoint instead of a bastion or open SSH.
         connectGroup.AddEgressRule(ApiSecurityGroup, Port.Tcp(22), "SSH to the API instances");

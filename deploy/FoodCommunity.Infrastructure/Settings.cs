@@ -17,6 +17,12 @@ public sealed record Settings
     /// <summary>ACM certificate for <see cref="ApiDomain"/> in <see cref="Region"/>, for the ALB's 443 listener.</summary>
     public string CertificateArn { get; init; } = "arn:aws:acm:ap-northeast-2:000000000000:certificate/replace-me";
 
+    /// <summary>
+    /// The domain the API's mail comes from, an SES identity (Easy DKIM): by default <see cref="ApiDomain"/>
+    /// without its first label, so api.example.com sends as no-reply@example.com.
+    /// </summary>
+    public string MailDomain { get; init; } = "foodcommunity.example";
+
     public string AlarmEmail { get; init; } = "ops@foodcommunity.example";
 
     /// <summary>Decision 1: two on-demand nodes carry the base load, Spot everything above it.</summary>
@@ -69,10 +75,12 @@ public sealed record Settings
         bool Flag(string key, bool fallback) => bool.Parse(Text(key, fallback ? "true" : "false"));
 
         string RepoPath(string key, string fallback) => Text(key, fallback) is var p && Path.IsPathRooted(p) ? p : Path.Combine(repoRoot, p);
+        var apiDomain = Text("apiDomain", defaults.ApiDomain);
         return new Settings
         {
             Region = Text("region", defaults.Region),
-            ApiDomain = Text("apiDomain", defaults.ApiDomain),
+            ApiDomain = apiDomain,
+            MailDomain = Text("mailDomain", ParentDomain(apiDomain)),
             CertificateArn = Text("certificateArn", defaults.CertificateArn),
             AlarmEmail = Text("alarmEmail", defaults.AlarmEmail),
             OnDemandBase = Number("onDemandBase", defaults.OnDemandBase),
@@ -92,4 +100,8 @@ public sealed record Settings
             ApiShutdownSeconds = Number("apiShutdownSeconds", defaults.ApiShutdownSeconds),
         };
     }
+
+    /// <summary>api.example.com: example.com; a name of two labels or fewer is its own parent.</summary>
+    private static string ParentDomain(string domain) =>
+        domain.Split('.') is { Length: > 2 } labels ? string.Join('.', labels[1..]) : domain;
 }

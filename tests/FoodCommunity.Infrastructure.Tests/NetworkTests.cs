@@ -81,6 +81,7 @@ public sealed class NetworkTests(SynthesizedApp app)
             ("Database", "Api", 3306),
             ("Endpoints", "Api", 443),
             ("VpcNat", "Api", 443),
+            ("VpcNat", "Api", MailStack.SmtpPort),
         };
         Assert.Equal(expected, Ingress().Select(r => (r.Group, r.Source, r.FromPort)).Order().ToArray());
         Assert.All(Ingress(), r => Assert.Equal(r.FromPort, r.ToPort));

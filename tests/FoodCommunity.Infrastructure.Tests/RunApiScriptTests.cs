@@ -14,50 +14,9 @@ public sealed partial class RunApiScriptTests : IDisposable
     [Fact]
     public async Task RunApi_ExportsSettingsAndSecrets_ThenExecsTheApiWithItsArguments()
     {
-        Assert.SkipUnless(File.Exists("/usr/bin/jq") && File.Exists("/bin/bash"), "needs bash and jq, as Amazon Linux 2023 has them");
-        var template = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Fleet", "user-data.sh"), TestContext.Current.CancellationToken);
-        var script = RunApi().Match(template).Groups["body"].Value
-            .Replace("@@REGION@@", "ap-northeast-2", StringComparison.Ordinal)
-            .Replace("@@SETTINGS_PARAMETER@@", "/fc/settings", StringComparison.Ordinal)
-            .Replace("@@DB_SECRET@@", "db-secret", StringComparison.Ordinal)
-            .Replace("@@REDIS_SECRET@@", "redis-secret", StringComparison.Ordinal)
-            .Replace("@@SIGNING_SECRET@@", "signing-secret", StringComparison.Ordinal)
-            .Replace("@@DB_HOST@@", "primary.db", StringComparison.Ordinal)
-            .Replace("@@DB_REPLICA_HOST@@", "replica.db", StringComparison.Ordinal)
-            .Replace("@@DB_NAME@@", "foodcommunity", StringComparison.Ordinal)
-            .Replace("@@REDIS_HOST@@", "primary.cache", StringComparison.Ordinal)
-            .Replace("/opt/foodcommunity/current", Path.Combine(_dir, "current"), StringComparison.Ordinal);
-        Assert.DoesNotContain("@@", script, StringComparison.Ordinal);
-        Write("run-api", script);
-        Write("bin/aws", """
-            #!/bin/bash
-            case "$*" in
-              *"ssm get-parameter"*"--name /fc/settings"*) printf 'ASPNETCORE_ENVIRONMENT=Production\nHttp__TrustedProxyNetworks__0=10.20.0.0/24\n' ;;
-              *"--secret-id db-secret"*) echo '{"username":"fcadmin","password":"p;a=ss w0rd"}' ;;
-              *"--secret-id redis-secret"*) echo 'token123' ;;
-              *"--secret-id signing-secret"*) echo '{"current":"-----BEGIN PRIVATE KEY-----\nAAA\n-----END PRIVATE KEY-----","previous":""}' ;;
-              *) echo "unexpected: aws $*" >&2; exit 1 ;;
-            esac
-            """);
-        Write("current/FoodCommunity.Api", """
-            #!/bin/bash
-            echo "args=$*"
-            for name in ASPNETCORE_ENVIRONMENT Http__TrustedProxyNetworks__0 ConnectionStrings__MySql ConnectionStrings__MySqlReplica \
-                        ConnectionStrings__Redis Auth__SigningKeyPem Auth__PreviousSigningKeyPem; do
-              if [[ -v $name ]]; then printf '%s=%s\n' "$name" "${!name}"; fi
-            done
-            """);
+        var (exitCode, output, errors) = await RunAsync("""{"username":"AKIAEXAMPLE","password":"BSmtp+pass/word="}""", "migrate");
 
-        var start = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(_dir, "run-api"));
-        start.ArgumentList.Add("migrate");
-        start.Environment["PATH"] = $"{Path.Combine(_dir, "bin")}:{Environment.GetEnvironmentVariable("PATH")}";
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-
-        Assert.True(process.ExitCode == 0, errors);
+        Assert.True(exitCode == 0, errors);
         Assert.Contains("args=migrate", output, StringComparison.Ordinal);
         Assert.Contains("ASPNETCORE_ENVIRONMENT=Production", output, StringComparison.Ordinal);
         Assert.Contains("Http__TrustedProxyNetworks__0=10.20.0.0/24", output, StringComparison.Ordinal);
@@ -67,6 +26,73 @@ public sealed partial class RunApiScriptTests : IDisposable
         // The PEM keeps its line breaks; an empty previous key is not exported at all.
         Assert.Contains("Auth__SigningKeyPem=-----BEGIN PRIVATE KEY-----\nAAA\n", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Auth__PreviousSigningKeyPem", output, StringComparison.Ordinal);
+        Assert.Contains("Mail__Username=AKIAEXAMPLE\n", output, StringComparison.Ordinal);
+        Assert.Contains("Mail__Password=BSmtp+pass/word=\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunApi_BeforeTheOperatorStoredSmtpCredentials_StartsTheApiWithoutThem()
+    {
+        // The secret as CDK creates it: no username yet, a generated filler password.
+        var (exitCode, output, errors) = await RunAsync("""{"username":"","password":"GeneratedFiller123"}""");
+
+        Assert.True(exitCode == 0, errors);
+        Assert.Contains("args=\n", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Mail__Username", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Mail__Password", output, StringComparison.Ordinal);
+    }
+
+    private async Task<(int ExitCode, string Output, string Errors)> RunAsync(string mailSecret, params string[] args)
+    {
+        Assert.SkipUnless(File.Exists("/usr/bin/jq") && File.Exists("/bin/bash"), "needs bash and jq, as Amazon Linux 2023 has them");
+        var template = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Fleet", "user-data.sh"), TestContext.Current.CancellationToken);
+        var script = RunApi().Match(template).Groups["body"].Value
+            .Replace("@@REGION@@", "ap-northeast-2", StringComparison.Ordinal)
+            .Replace("@@SETTINGS_PARAMETER@@", "/fc/settings", StringComparison.Ordinal)
+            .Replace("@@DB_SECRET@@", "db-secret", StringComparison.Ordinal)
+            .Replace("@@REDIS_SECRET@@", "redis-secret", StringComparison.Ordinal)
+            .Replace("@@SIGNING_SECRET@@", "signing-secret", StringComparison.Ordinal)
+            .Replace("@@MAIL_SECRET@@", "mail-secret", StringComparison.Ordinal)
+            .Replace("@@DB_HOST@@", "primary.db", StringComparison.Ordinal)
+            .Replace("@@DB_REPLICA_HOST@@", "replica.db", StringComparison.Ordinal)
+            .Replace("@@DB_NAME@@", "foodcommunity", StringComparison.Ordinal)
+            .Replace("@@REDIS_HOST@@", "primary.cache", StringComparison.Ordinal)
+            .Replace("/opt/foodcommunity/current", Path.Combine(_dir, "current"), StringComparison.Ordinal);
+        Assert.DoesNotContain("@@", script, StringComparison.Ordinal);
+        Write("run-api", script);
+        Write("bin/aws", $$"""
+            #!/bin/bash
+            case "$*" in
+              *"ssm get-parameter"*"--name /fc/settings"*) printf 'ASPNETCORE_ENVIRONMENT=Production\nHttp__TrustedProxyNetworks__0=10.20.0.0/24\n' ;;
+              *"--secret-id db-secret"*) echo '{"username":"fcadmin","password":"p;a=ss w0rd"}' ;;
+              *"--secret-id redis-secret"*) echo 'token123' ;;
+              *"--secret-id signing-secret"*) echo '{"current":"-----BEGIN PRIVATE KEY-----\nAAA\n-----END PRIVATE KEY-----","previous":""}' ;;
+              *"--secret-id mail-secret"*) echo '{{mailSecret}}' ;;
+              *) echo "unexpected: aws $*" >&2; exit 1 ;;
+            esac
+            """);
+        Write("current/FoodCommunity.Api", """
+            #!/bin/bash
+            echo "args=$*"
+            for name in ASPNETCORE_ENVIRONMENT Http__TrustedProxyNetworks__0 ConnectionStrings__MySql ConnectionStrings__MySqlReplica \
+                        ConnectionStrings__Redis Auth__SigningKeyPem Auth__PreviousSigningKeyPem Mail__Username Mail__Password; do
+              if [[ -v $name ]]; then printf '%s=%s\n' "$name" "${!name}"; fi
+            done
+            """);
+
+        var start = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(_dir, "run-api"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["PATH"] = $"{Path.Combine(_dir, "bin")}:{Environment.GetEnvironmentVariable("PATH")}";
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, output, errors);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

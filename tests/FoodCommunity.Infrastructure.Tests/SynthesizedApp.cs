@@ -53,7 +53,7 @@ public sealed class SynthesizedApp : IDisposable
     public FoodCommunityApp Stacks { get; }
     public Settings Defaults { get; }
 
-    public Stack[] All => [Stacks.Network, Stacks.Data, Stacks.Uploads, Stacks.Images, Stacks.Edge, Stacks.Fleet, Stacks.Monitoring];
+    public Stack[] All => [Stacks.Network, Stacks.Data, Stacks.Uploads, Stacks.Images, Stacks.Edge, Stacks.Mail, Stacks.Fleet, Stacks.Monitoring];
 
     /// <summary>CDK's assertion view of each stack's template, by stack name.</summary>
     public Dictionary<string, Template> Templates { get; }

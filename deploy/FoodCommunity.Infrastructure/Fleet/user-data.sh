@@ -45,6 +45,12 @@ keys=$(secret '@@SIGNING_SECRET@@')
 export Auth__SigningKeyPem="$(jq -r .current <<<"$keys")"
 previous=$(jq -r '.previous // ""' <<<"$keys")
 if [[ -n $previous ]]; then export Auth__PreviousSigningKeyPem="$previous"; fi
+# SES SMTP credentials (docs/deploy.md). Until the operator stores them the username is empty (the password is
+# generated filler): the API starts without them, and SES refuses its mail, which the API logs.
+smtp=$(secret '@@MAIL_SECRET@@')
+smtp_user=$(jq -r '.username // ""' <<<"$smtp")
+smtp_password=$(jq -r '.password // ""' <<<"$smtp")
+if [[ -n $smtp_user && -n $smtp_password ]]; then export Mail__Username="$smtp_user" Mail__Password="$smtp_password"; fi
 cd /opt/foodcommunity/current
 exec ./FoodCommunity.Api "$@"
 SCRIPT

@@ -5,7 +5,7 @@ namespace FoodCommunity.Api.Infrastructure.Mail;
 /// <summary>
 /// The "Mail" section: an SMTP server. In development and tests, MailDev from scripts/services.sh;
 /// in production, Amazon SES through its SMTP interface (email-smtp.ap-northeast-2.amazonaws.com,
-/// port 587, STARTTLS, SMTP credentials from Parameter Store). Without a host, mail is not sent
+/// port 587, STARTTLS, SMTP credentials from Secrets Manager: docs/deploy.md). Without a host, mail is not sent
 /// (and each dropped message is logged).
 /// </summary>
 public sealed class MailOptions
