@@ -76,6 +76,7 @@ public static partial class AuthApi
         };
         user.PasswordHash = passwords.Hash(user, request.Password!);
         db.Users.Add(user);
+        UserSearch.AddNew(db, user);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

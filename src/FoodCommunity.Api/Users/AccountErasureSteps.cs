@@ -151,6 +151,7 @@ internal sealed class AccountErasureSteps(IServiceProvider services, Guid userId
             user.Bio = "";
             await db.SaveChangesAsync(cancellationToken);
             await db.PostIdempotencyKeys.Where(k => k.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            await UserSearch.RemoveAsync(db, userId, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });
         // Again, in case the request's own revocation was lost with its process.

@@ -2,7 +2,9 @@ using FoodCommunity.Api.Auth;
 using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Infrastructure.Storage;
 using FoodCommunity.Api.Posts;
+using FoodCommunity.Api.Infrastructure.Paging;
 using FoodCommunity.Domain.Accounts;
+using FoodCommunity.Domain.Text;
 using FoodCommunity.Domain.Uploads;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -38,6 +40,8 @@ public static class UsersApi
     public static RouteGroupBuilder MapUsersApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/users").WithTags("Users").AllowAnonymous();
+        group.MapGet("/", SearchUsers).WithName("SearchUsers")
+            .WithSummary($"People whose username or display name starts with the query (1 to {AccountRules.SearchQueryMaxLength} characters; case, accents and full-width forms ignored; Hangul matches as it is typed).");
         group.MapGet("/{username}", GetByUsername).WithName("GetUserByUsername")
             .WithSummary("A user's profile by username (case-insensitive).");
         return group;
@@ -104,7 +108,12 @@ public static class UsersApi
                 return (User: (User?)null, GoneKey: (string?)null);
             }
 
-            user.DisplayName = displayName ?? user.DisplayName;
+            if (displayName is not null && displayName != user.DisplayName)
+            {
+                user.DisplayName = displayName;
+                await UserSearch.IndexAsync(db, user, cancellationToken);
+            }
+
             user.Bio = bio ?? user.Bio;
             if (request.AvatarKey is not null && request.AvatarKey != user.AvatarKey)
             {
@@ -175,6 +184,48 @@ public static class UsersApi
         await sessions.RevokeAllAsync(userId);
         await revocation.RevokeAllAsync(userId);
         return TypedResults.Accepted((string?)null);
+    }
+
+    public static async Task<Results<Ok<Page<Profile>>, ValidationProblem>> SearchUsers(
+        string? query, int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, PublicUrls urls,
+        BlockList blocks, CancellationToken cancellationToken)
+    {
+        if (PageRequest.Parse(limit, cursor, out var invalid) is not { } page)
+        {
+            return invalid!;
+        }
+
+        var folded = query is null || query.Length > TextRules.MaxDecompositionFactor * AccountRules.SearchQueryMaxLength ? null : AccountRules.FoldForSearch(query);
+        if (folded is not { Length: > 0 } || folded.Length > AccountRules.SearchTermMaxLength)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["query"] = [$"Search for 1 to {AccountRules.SearchQueryMaxLength} characters."] });
+        }
+
+        (string, Guid)? after = null;
+        if (page.Cursor is not null)
+        {
+            if (!cursors.TryReadTextAndId(page.Cursor, CursorKind.UserSearch, out var afterTerm, out var afterId))
+            {
+                return PageRequest.BadCursor();
+            }
+
+            after = (afterTerm, afterId);
+        }
+
+        var callerId = caller.FindUserId();
+        var db = await reads.ForAsync(callerId);
+        var rows = await UserSearch.FindAsync(db, folded, after, page.Limit + 1, cancellationToken);
+        var hasMore = rows.Count > page.Limit;
+        rows = rows.Take(page.Limit).ToList();
+        var profiles = await ProfileLoader.LoadAsync(db, rows.Select(r => r.UserId).Distinct().ToList(), callerId, urls,
+            await blocks.HiddenForAsync(db, callerId, cancellationToken), cancellationToken);
+        // A user whose username matches is listed at that row only, so no page repeats anyone.
+        var items = rows
+            .Where(r => profiles.TryGetValue(r.UserId, out var profile) && (r.Term == profile.Username || !profile.Username.StartsWith(folded, StringComparison.Ordinal)))
+            .Select(r => profiles[r.UserId])
+            .ToList();
+        var next = hasMore ? cursors.ForTextAndId(CursorKind.UserSearch, rows[^1].Term, rows[^1].UserId) : null;
+        return TypedResults.Ok(new Page<Profile>(items, next));
     }
 
     public static async Task<Results<Ok<Profile>, NotFound>> GetByUsername(

@@ -26,6 +26,37 @@ public static partial class AccountRules
     /// <summary>The address as compared at sign-up, sign-in and reset (case and Unicode folded); null when too long.</summary>
     public static string? NormalizeEmail(string email) => TextRules.NormalizeIdentifier(email, EmailMaxLength);
 
+    /// <summary>People search takes at most this many characters.</summary>
+    public const int SearchQueryMaxLength = 50;
+
+    /// <summary>A folded search term is at most this long (a display name in decomposed form).</summary>
+    public const int SearchTermMaxLength = 200;
+
+    /// <summary>
+    /// A name as people search compares it: compatibility-decomposed (full-width letters become ASCII,
+    /// Hangul syllables their jamo, so "기" finds "김치" while the name is being typed), without
+    /// combining marks (so "cafe" finds "Café"), lower-case. Null when longer than a display name can be.
+    /// </summary>
+    public static string? FoldForSearch(string text)
+    {
+        if (text.Length > TextRules.MaxDecompositionFactor * DisplayNameMaxLength)
+        {
+            return null;
+        }
+
+        var decomposed = text.Trim().Normalize(System.Text.NormalizationForm.FormKD);
+        var folded = new System.Text.StringBuilder(decomposed.Length);
+        foreach (var rune in decomposed.EnumerateRunes())
+        {
+            if (System.Text.Rune.GetUnicodeCategory(rune) is not (System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.EnclosingMark))
+            {
+                folded.Append(System.Text.Rune.ToLowerInvariant(rune).ToString());
+            }
+        }
+
+        return folded.Length > SearchTermMaxLength ? folded.ToString()[..SearchTermMaxLength] : folded.ToString();
+    }
+
     /// <summary>A sign-in name (username or e-mail address) as compared; null when longer than any address.</summary>
     public static string? NormalizeLogin(string login) => TextRules.NormalizeIdentifier(login, EmailMaxLength);
 

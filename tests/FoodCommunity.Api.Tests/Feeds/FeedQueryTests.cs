@@ -22,7 +22,7 @@ public sealed class FeedQueryTests(ApiFactory api) : IClassFixture<ApiFactory>, 
         var (me, _, tagId) = await SeedAsync(posts: 30);
         await using var connection = new MySqlConnection(DataSetup.NormalizeConnectionString(api.MySqlConnectionString, new DatabaseOptions()));
         await connection.OpenAsync(Ct);
-        await ExecuteAsync(connection, "ANALYZE TABLE posts, follows, post_tags, tags");
+        await ExecuteAsync(connection, "ANALYZE TABLE posts, follows, post_tags, tags, user_search_terms");
 
         var queries = new Dictionary<string, FormattableString>
         {
@@ -32,6 +32,8 @@ public sealed class FeedQueryTests(ApiFactory api) : IClassFixture<ApiFactory>, 
             ["tag"] = FeedQueries.ByTag(tagId, FeedQueries.Newest, 21),
             ["home"] = FeedQueries.Home(me, FeedQueries.Newest, 21),
             ["popular without Redis"] = FeedQueries.MostLikedSince(DateTimeOffset.UtcNow.AddDays(-1), 21),
+            ["people search"] = FoodCommunity.Api.Users.UserSearch.Query("user", null, 21),
+            ["people search, later page"] = FoodCommunity.Api.Users.UserSearch.Query("user", ("user_5", Guid.CreateVersion7()), 21),
         };
         foreach (var (name, query) in queries)
         {

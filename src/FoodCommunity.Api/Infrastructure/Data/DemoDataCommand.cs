@@ -76,6 +76,7 @@ internal static partial class DemoDataCommand
         }
 
         db.Users.AddRange(users);
+        users.ForEach(user => Users.UserSearch.AddNew(db, user));
         foreach (var follower in users)
         {
             db.Follows.AddRange(users.Where(u => u != follower).Select(u => new Follow { FollowerId = follower.Id, FolloweeId = u.Id, CreatedAt = now }));

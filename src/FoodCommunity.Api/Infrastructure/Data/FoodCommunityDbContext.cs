@@ -33,6 +33,8 @@ public class FoodCommunityDbContext : DbContext
 
     public DbSet<AccountErasure> AccountErasures => Set<AccountErasure>();
 
+    public DbSet<UserSearchTerm> UserSearchTerms => Set<UserSearchTerm>();
+
     public DbSet<Moderation.ModerationAction> ModerationActions => Set<Moderation.ModerationAction>();
 
     public DbSet<Post> Posts => Set<Post>();

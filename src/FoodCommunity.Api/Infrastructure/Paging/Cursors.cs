@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using System.Text;
 using FoodCommunity.Api.Auth;
 
 namespace FoodCommunity.Api.Infrastructure.Paging;
@@ -39,6 +40,53 @@ public sealed class Cursors
         BinaryPrimitives.WriteInt64BigEndian(payload, time.UtcTicks);
         id.TryWriteBytes(payload[8..], bigEndian: true, out _);
         return Seal(kind, payload);
+    }
+
+    /// <summary>Longest text a cursor carries (a search term).</summary>
+    public const int MaxTextBytes = 800;
+
+    /// <summary>A position in a list ordered by (text, id), such as people search by name.</summary>
+    public string ForTextAndId(CursorKind kind, string text, Guid id)
+    {
+        var textBytes = System.Text.Encoding.UTF8.GetBytes(text);
+        if (textBytes.Length > MaxTextBytes)
+        {
+            throw new ArgumentException("The text is too long for a cursor.", nameof(text));
+        }
+
+        var payload = new byte[16 + textBytes.Length];
+        id.TryWriteBytes(payload, bigEndian: true, out _);
+        textBytes.CopyTo(payload, 16);
+        return Seal(kind, payload);
+    }
+
+    public bool TryReadTextAndId(string cursor, CursorKind kind, out string text, out Guid id)
+    {
+        text = "";
+        id = Guid.Empty;
+        // The payload is as long as the cursor says, within the bound: the length is checked before anything is decoded.
+        if (cursor.Length > Base64Url.GetEncodedLength(1 + 16 + MaxTextBytes + TagLength))
+        {
+            return false;
+        }
+
+        // Unpadded base64url: n characters carry floor(6n / 8) bytes; TryOpen checks the length exactly.
+        var payloadLength = cursor.Length * 6 / 8 - 1 - TagLength;
+        if (payloadLength < 16 || !TryOpen(cursor, kind, payloadLength, out var payload))
+        {
+            return false;
+        }
+
+        id = new Guid(payload.AsSpan(0, 16), bigEndian: true);
+        try
+        {
+            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(payload, 16, payload.Length - 16);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A position in a ranked snapshot: which snapshot, and how far in.</summary>
@@ -153,4 +201,5 @@ public enum CursorKind : byte
     Following = 8,
     Blocks = 9,
     ModerationQueue = 10,
+    UserSearch = 11,
 }

@@ -47,3 +47,15 @@ internal sealed class AccountErasureConfiguration : IEntityTypeConfiguration<Acc
         // No foreign key: the record outlives the user row, as proof the erasure ran.
     }
 }
+
+internal sealed class UserSearchTermConfiguration : IEntityTypeConfiguration<UserSearchTerm>
+{
+    public void Configure(EntityTypeBuilder<UserSearchTerm> builder)
+    {
+        builder.ToTable("user_search_terms");
+        // Prefix search and keyset paging are one range of this key; binary: terms are folded already.
+        builder.HasKey(t => new { t.Term, t.UserId });
+        builder.Property(t => t.Term).HasMaxLength(Domain.Accounts.AccountRules.SearchTermMaxLength).UseCollation("utf8mb4_bin");
+        builder.HasIndex(t => t.UserId);
+    }
+}

@@ -576,6 +576,27 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("FoodCommunity.Api.Users.UserSearchTerm", b =>
+                {
+                    b.Property<string>("Term")
+                        .HasMaxLength(200)
+                        .HasColumnType("varchar(200)")
+                        .HasColumnName("term")
+                        .UseCollation("utf8mb4_bin");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("binary(16)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Term", "UserId")
+                        .HasName("pk_user_search_terms");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_user_search_terms_user_id");
+
+                    b.ToTable("user_search_terms", (string)null);
+                });
+
             modelBuilder.Entity("FoodCommunity.Api.Comments.Comment", b =>
                 {
                     b.HasOne("FoodCommunity.Api.Users.User", null)
