@@ -401,8 +401,14 @@ describe('web client', { timeout: 240_000 }, () => {
     await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
     assert.match(page.url(), /\/#\/reset-password\?token=/);
     await page.getByLabel('New password', { exact: true }).fill(user.newPassword);
+    const confirmed = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/password-reset/confirm'));
     await page.getByRole('button', { name: 'Set the password' }).click();
+    assert.equal((await confirmed).status(), 204);
     await page.getByText('Your password is changed. Sign in with the new one.').waitFor();
+    // The reset revokes the account's access tokens issued at or before its second (JWT iat is whole
+    // seconds): a sign-in within that same second would get a token the API refuses. A person takes
+    // longer than that to type; the test waits for the next second.
+    await new Promise((r) => setTimeout(r, 1050 - (Date.now() % 1000)));
     await signIn(user.newPassword);
     await nav().getByRole('button', { name: 'Sign out' }).waitFor();
     assert.equal((await login(user.password)).status, 401, 'the old password is refused');
@@ -413,7 +419,9 @@ describe('web client', { timeout: 240_000 }, () => {
     await page.getByRole('heading', { name: 'Settings' }).waitFor();
     await page.getByLabel('Your password', { exact: true }).fill('not the password');
     page.once('dialog', (dialog) => dialog.accept());
+    const refused = page.waitForResponse((r) => r.url().endsWith('/api/v1/me') && r.request().method() === 'DELETE');
     await page.getByRole('button', { name: 'Delete my account' }).click();
+    assert.equal((await refused).status(), 403);
     await page.getByText('The password is wrong; the account was not deleted.').waitFor();
     await page.screenshot({ path: join(shots, 'settings-390.png') });
     await page.getByLabel('Your password', { exact: true }).fill(user.newPassword);
