@@ -15,6 +15,7 @@ const pageSize = 4;
 const user = {
   username: `e2e_${Date.now().toString(36)}`,
   password: 'a long e2e password',
+  newPassword: 'a new and longer e2e password',
   displayName: '비빔밥 Lover',
   caption: 'Bibimbap for lunch, 비빔밥 최고 #bibimbap #점심',
 };
@@ -67,6 +68,25 @@ describe('web client', { timeout: 240_000 }, () => {
   // time, and a session may refresh only 10 times a minute (RateLimits:RefreshPerSession).
   const visit = (hash) => page.evaluate((h) => { location.hash = h; }, hash);
   const refreshToken = () => page.evaluate(() => localStorage.getItem('foodcommunity.refreshToken'));
+  // Scrolls the list to its end, page by page, until the API says there is no next page.
+  const loadWholeList = async () => {
+    await feedPosts().first().waitFor();
+    await page.waitForFunction(() => {
+      window.scrollTo(0, document.body.scrollHeight);
+      const list = document.querySelector('section.infinite');
+      return list?.getAttribute('aria-busy') === 'false' && list.querySelector('button.more')?.hidden === true;
+    }, null, { polling: 100 });
+  };
+  const signIn = async (password) => {
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Username or e-mail', { exact: true }).fill(user.username);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/#\/home$/);
+  };
+  const login = (password) => fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ login: user.username, password }),
+  });
 
   test('a visitor lands on the latest posts of the demo users', async () => {
     await page.goto(`${stack.baseUrl}/`);
@@ -111,6 +131,7 @@ describe('web client', { timeout: 240_000 }, () => {
     await page.screenshot({ path: join(shots, 'compose-390.png') });
     await page.getByRole('button', { name: 'Publish' }).click();
     await page.waitForURL(/#\/posts\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+    user.postId = page.url().split('#/posts/')[1];
     assert.deepEqual(uploads, [204], 'the browser uploaded the photo straight to the bucket');
     uploads.length = 0;
     const img = page.getByRole('img', { name: user.caption });
@@ -237,6 +258,30 @@ describe('web client', { timeout: 240_000 }, () => {
       : new Promise((ok, fail) => { img.onload = () => ok(true); img.onerror = () => fail(new Error(`${img.src} did not load`)); }));
   });
 
+  test('block a demo user from their profile: their posts leave latest; unblock', async () => {
+    const ramen = () => feedPosts().filter({ hasText: '@demo_ramen' });
+    await visit('#/u/demo_ramen');
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.getByRole('button', { name: 'Block Ramen Ryu', exact: true }).click();
+    await page.getByRole('heading', { name: 'You blocked Ramen Ryu' }).waitFor();
+    await visit('#/latest');
+    await loadWholeList();
+    assert.equal(await ramen().count(), 0, 'no post of a blocked user in latest');
+    assert.ok(await feedPosts().count() >= 4, 'the other posts are still there');
+    await visit(`#/u/${user.username}`);
+    await page.getByRole('link', { name: 'Settings and blocked people' }).click();
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    await page.getByRole('link', { name: 'See and unblock the people you block' }).click();
+    const blocked = page.getByRole('list', { name: 'People you block' });
+    await blocked.getByText('@demo_ramen').waitFor();
+    await page.screenshot({ path: join(shots, 'blocked-390.png') });
+    await blocked.getByRole('button', { name: 'Unblock Ramen Ryu', exact: true }).click();
+    await blocked.getByRole('button', { name: 'Block Ramen Ryu', exact: true }).waitFor();
+    await visit('#/latest');
+    await loadWholeList();
+    assert.ok(await ramen().count() > 0, 'unblocked: their posts are back');
+  });
+
   test('offline is survivable', async () => {
     await visit('#/latest');
     await feedPosts().first().waitFor();
@@ -265,12 +310,61 @@ describe('web client', { timeout: 240_000 }, () => {
     assert.equal(await page.evaluate(() => localStorage.getItem('foodcommunity.refreshToken')), null);
     await nav().getByRole('link', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await page.getByLabel('Username or e-mail', { exact: true }).fill(user.username);
-    await page.getByLabel('Password', { exact: true }).fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/#\/home$/);
+    await signIn(user.password);
     await feedPosts().filter({ hasText: 'Bibimbap for lunch' }).waitFor();
     assert.deepEqual(pageErrors, [], 'no script errors on the page');
+  });
+
+  test('a moderator works the queue: suspend, dismiss, hide; the author sees the notice', async () => {
+    // Someone else reports our post (through the API), beside our report of demo_salad's post.
+    const registered = await fetch(`${stack.baseUrl}/api/v1/auth/register`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: `${user.username}_b`, email: `${user.username}_b@example.com`, password: 'another e2e password' }),
+    });
+    assert.equal(registered.status, 201);
+    const { accessToken } = await registered.json();
+    const reported = await fetch(`${stack.baseUrl}/api/v1/posts/${user.postId}/reports`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ reason: 'Spam, I think' }),
+    });
+    assert.ok(reported.ok, `report: ${reported.status}`);
+    assert.equal(await nav().getByRole('link', { name: 'Moderation' }).count(), 0, 'no queue for a non-moderator');
+    stack.grantModerator(user.username);
+    // The reload's refresh brings a token with the moderate scope.
+    await page.reload();
+    await nav().getByRole('link', { name: 'Moderation' }).click();
+    const queue = page.getByRole('list', { name: 'Reported posts' });
+    const ours = queue.getByRole('listitem').filter({ hasText: 'Spam, I think' });
+    const salad = queue.getByRole('listitem').filter({ hasText: '@demo_salad' });
+    await ours.getByText('1 report', { exact: true }).waitFor();
+    await salad.getByText('Not food').waitFor();
+    await page.screenshot({ path: join(shots, 'moderation-390.png') });
+
+    await salad.getByText('Suspend @demo_salad…').click();
+    await salad.getByLabel('Reason for suspending').fill('Posts that are not food');
+    await salad.getByLabel('Days (empty: until lifted)').fill('0');
+    await salad.getByRole('button', { name: 'Suspend @demo_salad' }).click();
+    await salad.getByText('From 1 to 3650 days').waitFor();
+    await salad.getByLabel('Days (empty: until lifted)').fill('1');
+    await salad.getByRole('button', { name: 'Suspend @demo_salad' }).click();
+    await salad.getByText('@demo_salad is suspended for 1 day.').first().waitFor();
+    const suspended = await fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ login: 'demo_salad', password: 'demo password' }),
+    });
+    assert.notEqual(suspended.status, 200, 'a suspended user cannot sign in');
+    await salad.getByRole('button', { name: 'Dismiss the reports' }).click();
+    await salad.getByText('Reports dismissed: the post stays.').first().waitFor();
+
+    await ours.getByText('Hide the post…').click();
+    await ours.getByLabel('Reason for hiding').fill('Spam');
+    await ours.getByRole('button', { name: 'Hide the post', exact: true }).click();
+    await ours.getByText('Hidden: only its author sees it now.').first().waitFor();
+
+    await visit(`#/posts/${user.postId}`);
+    await page.getByRole('note').getByText('A moderator hid this post. Only you can see it.').waitFor();
+    await page.screenshot({ path: join(shots, 'hidden-post-390.png') });
+    const anonymous = await fetch(`${stack.baseUrl}/api/v1/posts/${user.postId}`);
+    assert.equal(anonymous.status, 404, 'nobody else sees the hidden post');
   });
 
   test('a reused refresh token ends the session, and the page signs out', async () => {
@@ -293,4 +387,67 @@ describe('web client', { timeout: 240_000 }, () => {
     });
     assert.equal(stolen.status, 401, "the copy's successor is dead too");
   });
+
+  test('forgot password: the mailed link sets a new one', async () => {
+    const email = `${user.username}@example.com`;
+    await page.getByRole('link', { name: 'Forgot password?' }).click();
+    await page.getByLabel('E-mail', { exact: true }).fill(email);
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.getByRole('heading', { name: 'Check your mail' }).waitFor();
+    const link = await mailedResetLink(email);
+    assert.ok(link.startsWith(`${stack.baseUrl}/reset-password?token=`), link);
+    // The mail's link is a path: the API serves the client there, which moves it into its hash route.
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    assert.match(page.url(), /\/#\/reset-password\?token=/);
+    await page.getByLabel('New password', { exact: true }).fill(user.newPassword);
+    const confirmed = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/password-reset/confirm'));
+    await page.getByRole('button', { name: 'Set the password' }).click();
+    assert.equal((await confirmed).status(), 204);
+    await page.getByText('Your password is changed. Sign in with the new one.').waitFor();
+    // The reset revokes the account's access tokens issued at or before its second (JWT iat is whole
+    // seconds): a sign-in within that same second would get a token the API refuses. A person takes
+    // longer than that to type; the test waits for the next second.
+    await new Promise((r) => setTimeout(r, 1050 - (Date.now() % 1000)));
+    await signIn(user.newPassword);
+    await nav().getByRole('button', { name: 'Sign out' }).waitFor();
+    assert.equal((await login(user.password)).status, 401, 'the old password is refused');
+  });
+
+  test('delete the account (at the very end)', async () => {
+    await visit('#/settings');
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    await page.getByLabel('Your password', { exact: true }).fill('not the password');
+    page.once('dialog', (dialog) => dialog.accept());
+    const refused = page.waitForResponse((r) => r.url().endsWith('/api/v1/me') && r.request().method() === 'DELETE');
+    await page.getByRole('button', { name: 'Delete my account' }).click();
+    assert.equal((await refused).status(), 403);
+    await page.getByText('The password is wrong; the account was not deleted.').waitFor();
+    await page.screenshot({ path: join(shots, 'settings-390.png') });
+    await page.getByLabel('Your password', { exact: true }).fill(user.newPassword);
+    page.once('dialog', (dialog) => dialog.accept());
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/me') && r.request().method() === 'DELETE');
+    await page.getByRole('button', { name: 'Delete my account' }).click();
+    assert.equal((await answered).status(), 202);
+    await page.getByRole('heading', { name: 'Your account is being deleted' }).waitFor();
+    await nav().getByRole('link', { name: 'Sign in' }).waitFor();
+    assert.equal(await refreshToken(), null);
+    assert.notEqual((await login(user.newPassword)).status, 200, 'a deleted account cannot sign in');
+    assert.deepEqual(pageErrors, [], 'no script errors on the page');
+  });
 });
+
+/** The reset link of the newest mail to this address in MailDev's inbox (FC_MAIL_INBOX_URL), waited for. */
+async function mailedResetLink(address) {
+  const inbox = process.env.FC_MAIL_INBOX_URL;
+  if (!inbox) throw new Error('FC_MAIL_INBOX_URL is not set: eval "$(bash scripts/services.sh env)" first');
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const mails = await (await fetch(`${inbox.replace(/\/$/, '')}/api/email`)).json();
+    const mine = mails.filter((m) => (m.to ?? []).some((to) => to.address?.toLowerCase() === address.toLowerCase()));
+    const link = mine.at(-1)?.text?.match(/https?:\/\/\S+\/reset-password\?token=[^\s]+/)?.[0];
+    if (link) return link;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no reset mail to ${address} in ${inbox} within 15 s`);
+}

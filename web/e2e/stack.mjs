@@ -102,6 +102,8 @@ export async function startStack({ pageSize = 20 } = {}) {
     Auth__Issuer: baseUrl,
     Auth__SigningKeyPath: join(work, 'signing-key.pem'),
     Web__RootPath: site,
+    // The reset mail links to this run's API, which serves the client at /reset-password.
+    Mail__PasswordResetUrl: `${baseUrl}/reset-password`,
     Serilog__MinimumLevel__Default: 'Warning',
     'Serilog__MinimumLevel__Override__Microsoft.EntityFrameworkCore.Database.Command': 'Warning',
   };
@@ -154,7 +156,14 @@ export async function startStack({ pageSize = 20 } = {}) {
     await stop();
     throw error;
   }
-  return { baseUrl, presignUrl, stop, logs: () => processes.map((p) => `--- ${p.what}\n${p.output.join('')}`).join('\n') };
+  return {
+    baseUrl,
+    presignUrl,
+    stop,
+    logs: () => processes.map((p) => `--- ${p.what}\n${p.output.join('')}`).join('\n'),
+    /** The operator's command: the role reaches the user's tokens at their next refresh or sign-in. */
+    grantModerator: (username) => run(apiDll, ['moderator', 'grant', username], apiEnv, apiDir),
+  };
 }
 
 function dropDatabase(connectionString, database) {

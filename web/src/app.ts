@@ -31,11 +31,11 @@ export function createApp(config: ClientConfig) {
     comments: commentsApi(http, size),
     users: usersApi(http, size),
     uploads: uploadsApi(http, config.uploadsUrl),
-    // Contract features the API does not serve yet: modules ready, no screens (see web/README.md).
-    notifications: notificationsApi(http, size),
     blocks: blocksApi(http, size),
     moderation: moderationApi(http, size),
     account: accountApi(http),
+    // In the contract, not served by the API yet: the module is ready, no screen (see web/README.md).
+    notifications: notificationsApi(http, size),
   };
 }
 

@@ -4,11 +4,14 @@ import { loadConfig } from './config';
 import { h, replace } from './ui/dom';
 import { messageOf, toast } from './ui/notice';
 import { userHref } from './ui/post';
+import { resetLinkToHashRoute } from './routes';
+import { accountDeletedScreen, forgotPasswordScreen, resetPasswordScreen, settingsScreen } from './screens/account';
 import { signInScreen, signOut, signUpScreen } from './screens/auth';
 import { composeScreen } from './screens/compose';
 import { feedScreen, tagScreen } from './screens/feed';
 import { postScreen } from './screens/post';
-import { profileScreen, type ProfileTab } from './screens/profile';
+import { moderationScreen } from './screens/moderation';
+import { blockedScreen, profileScreen, type ProfileTab } from './screens/profile';
 
 /** Hash routes: static hosting (S3, the API in Development) needs no fallback for them. */
 function route(app: App, hash: string): HTMLElement {
@@ -26,6 +29,12 @@ function route(app: App, hash: string): HTMLElement {
     case 'new': return composeScreen(app);
     case 'signin': return signInScreen(app, query.get('next') ?? '#/home');
     case 'signup': return signUpScreen(app);
+    case 'forgot-password': return forgotPasswordScreen(app);
+    case 'reset-password': return resetPasswordScreen(app, query.get('token') ?? '');
+    case 'account-deleted': return accountDeletedScreen();
+    case 'settings': return app.session.signedIn ? settingsScreen(app) : signInScreen(app, '#/settings');
+    case 'blocked': return app.session.signedIn ? blockedScreen(app) : signInScreen(app, '#/blocked');
+    case 'moderation': return app.session.signedIn ? moderationScreen(app) : signInScreen(app, '#/moderation');
     default: return h('div', null, h('h1', { tabIndex: -1 }, 'Not found'), h('p', null, h('a', { href: '#/latest' }, 'Back to the latest posts')));
   }
 }
@@ -40,6 +49,7 @@ function navigation(app: App): HTMLElement {
     link('#/popular', 'Popular', '★'),
     app.session.signedIn ? link('#/new', 'New post', '+') : null,
     user ? link(userHref(user.username), 'Profile', '☺') : null,
+    app.session.isModerator ? link('#/moderation', 'Moderation', '⚑') : null,
     app.session.signedIn
       ? h('button', { type: 'button', class: 'nav-button', onclick: () => {
         // Signed out here at once; the server's end of the session follows in the background.
@@ -50,6 +60,9 @@ function navigation(app: App): HTMLElement {
 }
 
 async function start(): Promise<void> {
+  // The password-reset mail's link is a path (/reset-password?token=...): into the hash route, in place.
+  const resetRoute = resetLinkToHashRoute(location.href);
+  if (resetRoute) history.replaceState(null, '', resetRoute);
   const app = createApp(await loadConfig());
   const header = document.getElementById('nav')!;
   const main = document.getElementById('main')!;

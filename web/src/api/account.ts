@@ -1,6 +1,5 @@
 import type { Http } from './http';
 
-// In the contract, not in the API yet: no screen uses this module until the endpoints exist.
 export const accountApi = (http: Http) => ({
   deleteAccount: (password: string) => http.delete<void>('/api/v1/me', { password }),
   requestPasswordReset: (email: string) => http.post<void>('/api/v1/auth/password-reset', { email }, { auth: 'none' }),

@@ -1,4 +1,5 @@
 import { ApiError } from './problem';
+import { MODERATE_SCOPE, tokenScopes } from '../token';
 import type { Profile } from './types';
 
 export interface TokenResponse {
@@ -79,6 +80,16 @@ export class Session {
 
   private now(): number {
     return (this.options.now ?? Date.now)();
+  }
+
+  /** The scopes of the current access token (read, not verified: the API decides). */
+  get scopes(): string[] {
+    return tokenScopes(this.access?.token);
+  }
+
+  /** A moderator's token carries the "moderate" scope: the client shows the moderation queue. */
+  get isModerator(): boolean {
+    return this.scopes.includes(MODERATE_SCOPE);
   }
 
   /** True while a refresh token is kept: the access token can be had, even after a reload. */

@@ -37,6 +37,8 @@ export interface Post {
   likedByMe: boolean;
   createdAt: string;
   editedAt?: string | null;
+  /** True only in the author's own view of a post a moderator hid. */
+  hidden?: boolean;
 }
 
 export interface Comment {

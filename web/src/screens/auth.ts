@@ -3,7 +3,8 @@ import { ApiError } from '../api/problem';
 import { field, h, setFieldError } from '../ui/dom';
 import { messageOf } from '../ui/notice';
 
-function form(title: string, inputs: Record<string, HTMLInputElement>, submitLabel: string, submit: () => Promise<void>, footer: Node): HTMLElement {
+/** A form card: labelled inputs, errors from the problem document beside their fields or above the button. */
+export function form(title: string, inputs: Record<string, HTMLInputElement>, submitLabel: string, submit: () => Promise<void>, footer: Node | null): HTMLElement {
   const error = h('div', { class: 'form-error', role: 'alert', tabIndex: -1 });
   const button = h('button', { type: 'submit', class: 'primary' }, submitLabel);
   const el = h('form', { class: 'card auth', noValidate: true },
@@ -42,7 +43,7 @@ function form(title: string, inputs: Record<string, HTMLInputElement>, submitLab
   return el;
 }
 
-const input = (name: string, type: string, autocomplete: string, extra: Record<string, unknown> = {}) =>
+export const input = (name: string, type: string, autocomplete: string, extra: Record<string, unknown> = {}) =>
   h('input', { name, type, autocomplete, required: true, ...extra });
 
 export function signInScreen(app: App, next: string): HTMLElement {
@@ -51,7 +52,9 @@ export function signInScreen(app: App, next: string): HTMLElement {
   return form('Sign in', { 'Username or e-mail': login, Password: password }, 'Sign in', async () => {
     app.session.start(await app.auth.login(login.value.trim(), password.value));
     location.hash = next;
-  }, h('p', null, 'New here? ', h('a', { href: '#/signup' }, 'Create an account')));
+  }, h('div', null,
+    h('p', null, h('a', { href: '#/forgot-password' }, 'Forgot password?')),
+    h('p', null, 'New here? ', h('a', { href: '#/signup' }, 'Create an account'))));
 }
 
 export function signUpScreen(app: App): HTMLElement {

@@ -4,6 +4,7 @@ import { field, h, relativeTime, setFieldError } from '../ui/dom';
 import { infiniteList } from '../ui/list';
 import { errorBox, messageOf, toast } from '../ui/notice';
 import { postCard, richText, userHref } from '../ui/post';
+import { blockButton } from './profile';
 
 export function postScreen(app: App, postId: string): HTMLElement {
   const root = h('div', { class: 'post-screen' }, h('h1', { tabIndex: -1, class: 'visually-hidden' }, 'Post'), h('p', { class: 'loading' }, 'Loading…'));
@@ -19,7 +20,8 @@ export function postScreen(app: App, postId: string): HTMLElement {
     const mine = me?.id === post.author.id;
     const actions = h('div', { class: 'actions' },
       mine ? h('button', { type: 'button', class: 'danger', onclick: () => remove(post) }, 'Delete post') : null,
-      app.session.signedIn && !mine ? h('button', { type: 'button', onclick: () => report(post) }, 'Report') : null);
+      app.session.signedIn && !mine ? h('button', { type: 'button', onclick: () => report(post) }, 'Report') : null,
+      app.session.signedIn && !mine ? blockButton(app, post.author, () => { location.hash = '#/latest'; }) : null);
     root.replaceChildren(
       h('h1', { tabIndex: -1, class: 'visually-hidden' }, `Post by ${post.author.displayName}`),
       postCard(app, post, { full: true }),

@@ -32,7 +32,11 @@ export function profileScreen(app: App, username: string, tab: ProfileTab): HTML
           h('a', { href: userHref(profile.username), 'aria-current': tab === 'posts' ? 'page' : undefined }, count(profile.postCount, 'post', 'posts')),
           followers,
           h('a', { href: `${userHref(profile.username)}/following`, 'aria-current': tab === 'following' ? 'page' : undefined }, `${profile.followingCount.toLocaleString()} following`)),
-        mine ? editProfile(app, profile) : followButton(app, profile, () => { followers.textContent = count(profile.followerCount, 'follower', 'followers'); })));
+        mine
+          ? [editProfile(app, profile), h('p', null, h('a', { href: '#/settings' }, 'Settings and blocked people'))]
+          : h('div', { class: 'actions' },
+            followButton(app, profile, () => { followers.textContent = count(profile.followerCount, 'follower', 'followers'); }),
+            app.session.signedIn ? blockButton(app, profile, () => root.replaceChildren(blockedNotice(app, profile, load))) : null)));
     const body = tab === 'posts'
       ? infiniteList(app.feeds.userPosts(profile.id), { label: `Posts by ${profile.displayName}`, empty: 'No posts yet.', render: (post) => postCard(app, post), className: 'posts' })
       : infiniteList(tab === 'followers' ? app.users.followers(profile.id) : app.users.following(profile.id), {
@@ -78,6 +82,83 @@ export function followButton(app: App, profile: Profile, onChange: () => void = 
     }
   });
   return button;
+}
+
+/** Blocks after a confirmation; onBlocked replaces whatever showed the person (they are hidden from now on). */
+export function blockButton(app: App, profile: Profile, onBlocked: () => void): HTMLElement {
+  const button = h('button', { type: 'button', class: 'danger', 'aria-label': `Block ${profile.displayName}` }, 'Block');
+  button.addEventListener('click', async () => {
+    if (button.getAttribute('aria-busy') === 'true') return;
+    if (!confirm(`Block ${profile.displayName} (@${profile.username})? Neither of you will see the other's profile, posts or comments, and follows between you end.`)) return;
+    button.setAttribute('aria-busy', 'true');
+    try {
+      await app.blocks.block(profile.id, true);
+      toast(`You blocked ${profile.displayName}.`);
+      onBlocked();
+    } catch (error) {
+      toast(messageOf(error));
+    } finally {
+      button.removeAttribute('aria-busy');
+    }
+  });
+  return button;
+}
+
+/** What a profile shows right after its person was blocked: the way back, at once. */
+function blockedNotice(app: App, profile: Profile, reload: () => void): HTMLElement {
+  const heading = h('h1', { tabIndex: -1 }, `You blocked ${profile.displayName}`);
+  const el = h('div', { class: 'card' },
+    heading,
+    h('p', null, `You no longer see @${profile.username}'s profile, posts or comments, and they do not see yours.`),
+    h('div', { class: 'actions' },
+      unblockButton(app, profile, (blocked) => { if (!blocked) reload(); }),
+      h('a', { href: '#/blocked', class: 'button-link' }, 'Blocked people')));
+  queueMicrotask(() => heading.focus());
+  return el;
+}
+
+/** A toggle on the blocked list: Unblock, then Block again in case of a slip. */
+export function unblockButton(app: App, profile: Profile, onChange: (blocked: boolean) => void = () => undefined): HTMLElement {
+  let blocked = true;
+  const button = h('button', { type: 'button' });
+  const sync = () => {
+    button.textContent = blocked ? 'Unblock' : 'Block again';
+    button.setAttribute('aria-label', `${blocked ? 'Unblock' : 'Block'} ${profile.displayName}`);
+  };
+  sync();
+  button.addEventListener('click', async () => {
+    if (button.getAttribute('aria-busy') === 'true') return;
+    button.setAttribute('aria-busy', 'true');
+    try {
+      await app.blocks.block(profile.id, !blocked);
+      blocked = !blocked;
+      toast(blocked ? `You blocked ${profile.displayName}.` : `You unblocked ${profile.displayName}.`);
+      onChange(blocked);
+    } catch (error) {
+      toast(messageOf(error));
+    } finally {
+      button.removeAttribute('aria-busy');
+      sync();
+    }
+  });
+  return button;
+}
+
+/** GET /me/blocks: the one place blocked people are shown. */
+export function blockedScreen(app: App): HTMLElement {
+  return h('div', { class: 'blocked' },
+    h('h1', { tabIndex: -1 }, 'Blocked people'),
+    h('p', { class: 'muted' }, 'Unblocking does not bring back follows that the block ended.'),
+    infiniteList(app.blocks.mine(), {
+      label: 'People you block',
+      empty: 'You do not block anyone.',
+      className: 'people',
+      render: (p) => h('div', { class: 'person' },
+        h('span', null,
+          p.avatarUrl ? h('img', { class: 'avatar', src: p.avatarUrl, alt: '' }) : h('span', { class: 'avatar', 'aria-hidden': 'true' }, p.displayName.slice(0, 1)),
+          h('span', null, h('strong', null, p.displayName), ' ', h('span', { class: 'muted' }, `@${p.username}`))),
+        unblockButton(app, p)),
+    }));
 }
 
 function personRow(app: App, profile: Profile): HTMLElement {

@@ -93,6 +93,7 @@ export function postCard(app: App, post: Post, options: { full?: boolean } = {})
         post.author.avatarUrl ? h('img', { class: 'avatar', src: post.author.avatarUrl, alt: '' }) : h('span', { class: 'avatar', 'aria-hidden': 'true' }, post.author.displayName.slice(0, 1)),
         h('span', null, h('strong', null, post.author.displayName), ' ', h('span', { class: 'muted' }, `@${post.author.username}`))),
       options.full ? time : h('a', { href: postHref(post), class: 'muted' }, time)),
+    post.hidden ? h('p', { class: 'notice hidden-post', role: 'note' }, 'A moderator hid this post. Only you can see it.') : null,
     h('ul', { class: `images count-${Math.min(post.images.length, 2)}`, 'aria-label': `${post.images.length} photo${post.images.length === 1 ? '' : 's'}` },
       post.images.map((image, i) => picture(post, image, i))),
     h('footer', null,

@@ -22,8 +22,7 @@ internal static class WebClientHosting
         }
 
         var files = new PhysicalFileProvider(root);
-        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-        app.UseStaticFiles(new StaticFileOptions
+        var options = new StaticFileOptions
         {
             FileProvider = files,
             // index.html and config.json change with every build and setting; the hashed assets never do.
@@ -31,7 +30,12 @@ internal static class WebClientHosting
                 context.File.Name.EndsWith(".html", StringComparison.Ordinal) || context.File.Name == "config.json"
                     ? "no-cache"
                     : "public, max-age=31536000, immutable",
-        });
+        };
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        app.UseStaticFiles(options);
+        // The one path route of the client: the password-reset mail links to /reset-password?token=...
+        // (Mail:PasswordResetUrl), which is no file; the client reads the token from it.
+        app.MapFallbackToFile("/reset-password", "index.html", options);
         return app;
     }
 }
