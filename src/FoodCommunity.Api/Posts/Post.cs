@@ -16,6 +16,9 @@ public sealed class Post
 
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>When the author last changed the caption or tags; null for a post never edited.</summary>
+    public DateTimeOffset? EditedAt { get; set; }
+
     /// <summary>Set when a moderator hides the post: from then on only its author sees it, marked hidden.</summary>
     public DateTimeOffset? HiddenAt { get; set; }
 

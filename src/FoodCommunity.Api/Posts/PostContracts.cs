@@ -6,3 +6,7 @@ namespace FoodCommunity.Api.Posts;
 public sealed record CreatePostRequest(IReadOnlyList<string>? ImageKeys, string? Caption, IReadOnlyList<string>? Tags);
 
 public sealed record ReportPostRequest(string? Reason);
+
+/// <param name="Caption">Up to 2,200 characters; absent keeps the caption. Its #tags count as tags, as at creation.</param>
+/// <param name="Tags">The explicit tags (up to 30 in all with the caption's); absent keeps the ones given before.</param>
+public sealed record EditPostRequest(string? Caption, IReadOnlyList<string?>? Tags);

@@ -18,6 +18,7 @@ public sealed record PostView(
     int CommentCount,
     bool LikedByMe,
     DateTimeOffset CreatedAt,
+    DateTimeOffset? EditedAt,
     bool Hidden);
 
 /// <summary>What never changes after a post is published, cached in memory and Redis.</summary>
@@ -48,11 +49,11 @@ public sealed class PostViews(PublicUrls urls, HybridCache cache, LikeStore like
         var hidden = await blocks.HiddenForAsync(db, callerId, cancellationToken);
         var rows = (await db.Posts.AsNoTracking()
                 .Where(p => ids.Contains(p.Id))
-                .Select(p => new { p.Id, p.AuthorId, p.LikeCount, p.CommentCount, p.HiddenAt })
+                .Select(p => new { p.Id, p.AuthorId, p.LikeCount, p.CommentCount, p.HiddenAt, p.EditedAt })
                 .ToListAsync(cancellationToken))
             .Where(p => p.HiddenAt is null || p.AuthorId == callerId)
             .ToDictionary(p => p.Id);
-        var bodies = await LoadBodiesAsync(db, rows.Keys.ToList(), cancellationToken);
+        var bodies = await LoadBodiesAsync(db, rows.Values.Select(p => (p.Id, p.EditedAt)).ToList(), cancellationToken);
         var authors = await ProfileLoader.LoadAsync(db, rows.Values.Select(p => p.AuthorId).Distinct().ToList(), callerId, urls, hidden, cancellationToken);
         HashSet<Guid> liked = [];
         if (callerId is { } me)
@@ -81,6 +82,7 @@ public sealed class PostViews(PublicUrls urls, HybridCache cache, LikeStore like
                     row.CommentCount,
                     live.TryGetValue(id, out figures) ? figures.LikedByMe : liked.Contains(id),
                     body.CreatedAt,
+                    row.EditedAt,
                     row.HiddenAt is not null));
             }
         }
@@ -88,18 +90,24 @@ public sealed class PostViews(PublicUrls urls, HybridCache cache, LikeStore like
         return views;
     }
 
-    private async Task<Dictionary<Guid, PostBody>> LoadBodiesAsync(FoodCommunityDbContext db, List<Guid> ids, CancellationToken cancellationToken)
+    /// <summary>
+    /// The bodies, from the cache where they are. The key carries the post's edit time, read from its
+    /// row with every view: an edit makes every instance miss its cached body at once, with no message
+    /// between instances, and the old bodies age out.
+    /// </summary>
+    private async Task<Dictionary<Guid, PostBody>> LoadBodiesAsync(FoodCommunityDbContext db, List<(Guid Id, DateTimeOffset? EditedAt)> posts, CancellationToken cancellationToken)
     {
-        var bodies = new Dictionary<Guid, PostBody>(ids.Count);
-        foreach (var id in ids)
+        var bodies = new Dictionary<Guid, PostBody>(posts.Count);
+        var versions = posts.ToDictionary(p => p.Id, p => p.EditedAt);
+        foreach (var (id, editedAt) in posts)
         {
-            if (await cache.GetOrCreateAsync<PostBody?>(Key(id), static _ => ValueTask.FromResult<PostBody?>(null), ReadOnly, cancellationToken: cancellationToken) is { } cached)
+            if (await cache.GetOrCreateAsync<PostBody?>(Key(id, editedAt), static _ => ValueTask.FromResult<PostBody?>(null), ReadOnly, cancellationToken: cancellationToken) is { } cached)
             {
                 bodies[id] = cached;
             }
         }
 
-        var missing = ids.Where(id => !bodies.ContainsKey(id)).ToList();
+        var missing = versions.Keys.Where(id => !bodies.ContainsKey(id)).ToList();
         if (missing.Count == 0)
         {
             return bodies;
@@ -121,12 +129,12 @@ public sealed class PostViews(PublicUrls urls, HybridCache cache, LikeStore like
         {
             var body = new PostBody(post.Caption, post.Images, post.Tags, post.CreatedAt);
             bodies[post.Id] = body;
-            await cache.SetAsync(Key(post.Id), body, cancellationToken: cancellationToken);
+            await cache.SetAsync(Key(post.Id, versions[post.Id]), body, cancellationToken: cancellationToken);
         }
 
         return bodies;
     }
 
-    /// <summary>v2: bodies carry each image's size (v1 held keys only and must not be read back as v2).</summary>
-    private static string Key(Guid postId) => $"post:v2:{postId:N}";
+    /// <summary>v2: bodies carry each image's size (v1 held keys only and must not be read back as v2); then the edit's time.</summary>
+    private static string Key(Guid postId, DateTimeOffset? editedAt) => $"post:v2:{postId:N}:{editedAt?.UtcTicks ?? 0}";
 }

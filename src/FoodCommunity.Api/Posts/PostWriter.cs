@@ -116,6 +116,32 @@ public sealed class PostWriter(FoodCommunityDbContext db, PostIdempotency idempo
     }
 
     /// <summary>
+    /// Sets the caption and the tags and marks the post edited, in one transaction (tags created
+    /// outside it, as for a new post). False when the post is gone.
+    /// </summary>
+    public async Task<bool> EditAsync(Guid postId, string caption, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    {
+        var tagIds = await EnsureTagsAsync(tags, cancellationToken);
+        var now = clock.GetUtcNow();
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            if (await db.Posts.Where(p => p.Id == postId)
+                    .ExecuteUpdateAsync(p => p.SetProperty(x => x.Caption, caption).SetProperty(x => x.EditedAt, now), cancellationToken) == 0)
+            {
+                return false;
+            }
+
+            await db.PostTags.Where(t => t.PostId == postId).ExecuteDeleteAsync(cancellationToken);
+            db.PostTags.AddRange(tagIds.Select(tagId => new PostTag { PostId = postId, TagId = tagId }));
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return true;
+        });
+    }
+
+    /// <summary>
     /// Removes the post with its images, tags, comments, reports and like rows, and queues its
     /// objects for deletion from the bucket (see <see cref="ImageDeletionWorker"/>).
     /// </summary>

@@ -23,6 +23,8 @@ public static class PostsApi
             .WithSummary("Publish a post of uploaded images. With an Idempotency-Key header, a retry within 24 hours returns the first post. " +
                 "While an image is still being processed the answer is 409 with Retry-After.")
             .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPatch("/{postId:guid}", EditPost).WithName("EditPost").RequireApiScope().RequireUserWriteLimit(UserWriteLimits.Posts)
+            .WithSummary("Change a post's caption and tags (the author only); its images stay. The post's editedAt is set.");
         group.MapGet("/{postId:guid}", GetPost).WithName("GetPost").AllowAnonymous()
             .WithSummary("One post.");
         group.MapDelete("/{postId:guid}", DeletePost).WithName("DeletePost").RequireApiScope()
@@ -123,6 +125,48 @@ public static class PostsApi
 
     private static ValidationProblem ImageProblem(string problem) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["imageKeys"] = [problem] });
+
+    public static async Task<Results<Ok<PostView>, NotFound, ValidationProblem, ProblemHttpResult>> EditPost(
+        Guid postId, EditPostRequest request, ClaimsPrincipal caller, [AsParameters] PostServices services, CancellationToken cancellationToken)
+    {
+        var userId = caller.GetUserId();
+        var post = await services.Db.Posts.AsNoTracking().Where(p => p.Id == postId)
+            .Select(p => new { p.AuthorId, p.Caption, Tags = p.Tags.Select(t => t.Tag!.Name).ToList() })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (post is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (post.AuthorId != userId)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "Only the author may edit a post.");
+        }
+
+        var caption = request.Caption is null ? post.Caption : TextRules.Normalize(request.Caption, PostRules.CaptionMaxLength);
+        if (PostRules.DescribeCaptionProblem(caption) is { } captionProblem)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["caption"] = [captionProblem] });
+        }
+
+        // Without new explicit tags, those given before (the post's tags less its old caption's) stay.
+        var explicitTags = request.Tags ?? post.Tags.Except(PostRules.CollectTags([], post.Caption).Tags, StringComparer.Ordinal).ToList<string?>();
+        var (tags, tagProblem) = PostRules.CollectTags(explicitTags, caption!);
+        if (tagProblem is not null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tags"] = [tagProblem] });
+        }
+
+        if (!await services.Writer.EditAsync(postId, caption!, tags, cancellationToken))
+        {
+            return TypedResults.NotFound();
+        }
+
+        await services.Reads.MarkWriteAsync(userId);
+        await services.FeedCache.InvalidateLatestAsync();
+        var view = await services.Views.LoadAsync(services.Db, [postId], userId, cancellationToken);
+        return view.Count == 1 ? TypedResults.Ok(view[0]) : TypedResults.NotFound();
+    }
 
     public static async Task<Results<Ok<PostView>, NotFound>> GetPost(
         Guid postId, ClaimsPrincipal caller, ReadDatabase reads, PostViews views, CancellationToken cancellationToken)

@@ -16,6 +16,7 @@ internal sealed class PostConfiguration : IEntityTypeConfiguration<Post>
         builder.Property(p => p.Caption).HasMaxLength(PostRules.CaptionMaxLength).IsRequired();
         builder.Property(p => p.CreatedAt).HasPrecision(6);
         builder.Property(p => p.HiddenAt).HasPrecision(6);
+        builder.Property(p => p.EditedAt).HasPrecision(6);
         // Latest feed: the primary key (UUIDv7, time-ordered). A user's posts: (author_id, id).
         builder.HasIndex(p => new { p.AuthorId, p.Id });
         builder.HasOne<Users.User>().WithMany().HasForeignKey(p => p.AuthorId).OnDelete(DeleteBehavior.Restrict);

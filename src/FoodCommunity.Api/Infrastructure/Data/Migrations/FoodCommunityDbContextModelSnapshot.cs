@@ -224,6 +224,11 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
                         .HasColumnType("datetime(6)")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset?>("EditedAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("edited_at");
+
                     b.Property<DateTimeOffset?>("HiddenAt")
                         .HasPrecision(6)
                         .HasColumnType("datetime(6)")
