@@ -11,6 +11,7 @@ using FoodCommunity.Api.Infrastructure.Redis;
 using FoodCommunity.Api.Infrastructure.Storage;
 using FoodCommunity.Api.Likes;
 using FoodCommunity.Api.Moderation;
+using FoodCommunity.Api.Notifications;
 using FoodCommunity.Api.Users;
 using Scalar.AspNetCore;
 using Serilog;
@@ -26,6 +27,7 @@ builder.AddFoodCommunityStorage();
 builder.AddFoodCommunityMail();
 builder.AddFoodCommunityAuth();
 builder.AddFoodCommunityUsers();
+builder.AddFoodCommunityNotifications();
 builder.AddFoodCommunityPosts();
 builder.AddFoodCommunityLikes();
 builder.AddFoodCommunityHealthChecks();
@@ -84,6 +86,7 @@ app.MapPostsApi();
 app.MapCommentsApi();
 app.MapLikesApi();
 app.MapModerationApi();
+app.MapNotificationsApi();
 if (app.Configuration.GetValue<bool>($"{BenchmarkOptions.SectionName}:{nameof(BenchmarkOptions.EnableDirectLikeBaseline)}"))
 {
     app.MapDirectLikeBaseline();

@@ -31,7 +31,7 @@ public static class CommentsApi
 
     public static async Task<Results<Created<CommentView>, NotFound, ValidationProblem>> CreateComment(
         Guid postId, CreateCommentRequest request, ClaimsPrincipal caller, FoodCommunityDbContext db, ReadDatabase reads,
-        PublicUrls urls, BlockList blocks, TimeProvider clock, CancellationToken cancellationToken)
+        PublicUrls urls, BlockList blocks, Notifications.Notifier notifier, TimeProvider clock, CancellationToken cancellationToken)
     {
         var text = TextRules.Normalize(request.Text ?? "", PostRules.CommentMaxLength) ?? "";
         if (PostRules.DescribeCommentProblem(text) is { } problem)
@@ -40,7 +40,7 @@ public static class CommentsApi
         }
 
         var userId = caller.GetUserId();
-        if (!await IsVisibleAsync(db, postId, userId, await blocks.HiddenForAsync(db, userId, cancellationToken), cancellationToken))
+        if (await VisibleAuthorAsync(db, postId, userId, await blocks.HiddenForAsync(db, userId, cancellationToken), cancellationToken) is not { } postAuthor)
         {
             return TypedResults.NotFound();
         }
@@ -69,6 +69,7 @@ public static class CommentsApi
         }
 
         await reads.MarkWriteAsync(userId);
+        await notifier.CommentedAsync(db, postAuthor, postId, comment.Id, text, userId, cancellationToken);
         var author = await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken);
         return TypedResults.Created((string?)null, ToView(comment, Profile.From(author, followedByMe: false, urls)));
     }
@@ -96,7 +97,7 @@ public static class CommentsApi
         var callerId = caller.FindUserId();
         var db = await reads.ForAsync(callerId);
         var hidden = await blocks.HiddenForAsync(db, callerId, cancellationToken);
-        if (!await IsVisibleAsync(db, postId, callerId, hidden, cancellationToken))
+        if (await VisibleAuthorAsync(db, postId, callerId, hidden, cancellationToken) is null)
         {
             return TypedResults.NotFound();
         }
@@ -150,12 +151,15 @@ public static class CommentsApi
         return TypedResults.NoContent();
     }
 
-    /// <summary>The post exists, no moderator hid it (but for its author), and its author is not hidden from the caller.</summary>
-    private static async Task<bool> IsVisibleAsync(
+    /// <summary>
+    /// The post's author, when the post exists, no moderator hid it (but for its author), and its
+    /// author is not hidden from the caller; null otherwise.
+    /// </summary>
+    private static async Task<Guid?> VisibleAuthorAsync(
         FoodCommunityDbContext db, Guid postId, Guid? callerId, IReadOnlySet<Guid> hidden, CancellationToken cancellationToken)
     {
         var post = await db.Posts.AsNoTracking().Where(p => p.Id == postId).Select(p => new { p.AuthorId, p.HiddenAt }).SingleOrDefaultAsync(cancellationToken);
-        return post is not null && !hidden.Contains(post.AuthorId) && (post.HiddenAt is null || post.AuthorId == callerId);
+        return post is not null && !hidden.Contains(post.AuthorId) && (post.HiddenAt is null || post.AuthorId == callerId) ? post.AuthorId : null;
     }
 
     private static CommentView ToView(Comment comment, Profile author) =>

@@ -12,4 +12,5 @@ public sealed record PostServices(
     UploadedImages Images,
     PostIdempotency Idempotency,
     ReadDatabase Reads,
-    FeedCache FeedCache);
+    FeedCache FeedCache,
+    Notifications.Notifier Notifier);

@@ -75,6 +75,7 @@ public static class PostsApi
             case PostCreation.Created created:
                 await services.Reads.MarkWriteAsync(userId);
                 await services.FeedCache.InvalidateLatestAsync();
+                await services.Notifier.CaptionMentionsAsync(services.Db, draft.Caption, previousCaption: null, created.Post.Id, userId, cancellationToken);
                 var view = await services.Views.LoadAsync(services.Db, [created.Post.Id], userId, cancellationToken);
                 return TypedResults.Created($"/api/v1/posts/{created.Post.Id}", view[0]);
             case PostCreation.AlreadyCreated first:
@@ -164,6 +165,8 @@ public static class PostsApi
 
         await services.Reads.MarkWriteAsync(userId);
         await services.FeedCache.InvalidateLatestAsync();
+        // Mentions the edit adds notify; those it removes do not un-notify.
+        await services.Notifier.CaptionMentionsAsync(services.Db, caption!, post.Caption, postId, userId, cancellationToken);
         var view = await services.Views.LoadAsync(services.Db, [postId], userId, cancellationToken);
         return view.Count == 1 ? TypedResults.Ok(view[0]) : TypedResults.NotFound();
     }

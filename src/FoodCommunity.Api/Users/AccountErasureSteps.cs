@@ -154,6 +154,7 @@ internal sealed class AccountErasureSteps(IServiceProvider services, Guid userId
             await UserSearch.RemoveAsync(db, userId, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });
+        await services.GetRequiredService<Notifications.NotificationStore>().ForgetUserAsync(userId);
         // Again, in case the request's own revocation was lost with its process.
         await services.GetRequiredService<RefreshSessions>().RevokeAllAsync(userId);
         await services.GetRequiredService<AccessRevocation>().RevokeAllAsync(userId);

@@ -27,7 +27,8 @@ public static class FollowsApi
     }
 
     public static async Task<Results<NoContent, NotFound, ValidationProblem, ProblemHttpResult>> FollowUser(
-        Guid userId, ClaimsPrincipal caller, FoodCommunityDbContext db, ReadDatabase reads, TimeProvider clock, CancellationToken cancellationToken)
+        Guid userId, ClaimsPrincipal caller, FoodCommunityDbContext db, ReadDatabase reads, Notifications.Notifier notifier, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var me = caller.GetUserId();
         if (me == userId)
@@ -67,7 +68,7 @@ public static class FollowsApi
             }
 
             await transaction.CommitAsync(cancellationToken);
-            return FollowOutcome.Followed;
+            return inserted == 1 ? FollowOutcome.Followed : FollowOutcome.AlreadyFollowing;
         });
         if (followed == FollowOutcome.NotFound)
         {
@@ -78,6 +79,11 @@ public static class FollowsApi
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many follows",
                 detail: $"You follow {AccountRules.MaxFollowing} accounts, the most anyone may; unfollow one first.");
+        }
+
+        if (followed == FollowOutcome.Followed)
+        {
+            await notifier.FollowedAsync(db, userId, me, cancellationToken);
         }
 
         await reads.MarkWriteAsync(me);
@@ -188,6 +194,7 @@ public static class FollowsApi
     private enum FollowOutcome
     {
         Followed,
+        AlreadyFollowing,
         NotFound,
         OverTheCap,
     }

@@ -202,4 +202,5 @@ public enum CursorKind : byte
     Blocks = 9,
     ModerationQueue = 10,
     UserSearch = 11,
+    Notifications = 12,
 }

@@ -87,6 +87,29 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
     /// <summary>Bumped by every block or unblock of the user, so a rebuild that raced one is not stored.</summary>
     public RedisKey BlockVersion(Guid userId) => $"{Prefix}{{blocks:{userId:N}}}:v";
 
+    // A user's notifications share the hash tag {notif:U}: every change is one script on one slot.
+
+    /// <summary>The user's notification ids, scored by the time of their latest activity (ms).</summary>
+    public RedisKey Notifications(Guid userId) => $"{Prefix}{{notif:{userId:N}}}:list";
+
+    /// <summary>Each notification's fixed part (type, post, comment, actor), by id.</summary>
+    public RedisKey NotificationData(Guid userId) => $"{Prefix}{{notif:{userId:N}}}:data";
+
+    /// <summary>Who liked, for one grouped like notification: actor → time (ms).</summary>
+    public RedisKey NotificationLikers(Guid userId, string notificationId) => $"{Prefix}{{notif:{userId:N}}}:likers:{notificationId}";
+
+    /// <summary>The score up to which the user has read.</summary>
+    public RedisKey NotificationsRead(Guid userId) => $"{Prefix}{{notif:{userId:N}}}:read";
+
+    /// <summary>Every new notification of the user, for a push service to consume (capped).</summary>
+    public RedisKey NotificationPush(Guid userId) => $"{Prefix}{{notif:{userId:N}}}:push";
+
+    /// <summary>How far the notifier has read a like shard's event stream.</summary>
+    public RedisKey LikeNotifiedThrough(int shard) => $"{Prefix}{{likes:{shard}}}:notified";
+
+    /// <summary>Which instance turns a like shard's events into notifications now.</summary>
+    public RedisKey LikeNotifierLease(int shard) => $"{Prefix}{{likes:{shard}}}:notify-lease";
+
     /// <summary>Failed sign-ins of one account (by the hash of its login), from one network or (null) from all.</summary>
     public RedisKey SignInFailures(string accountId, string? network = null) =>
         network is null ? $"{Prefix}{{signin:{accountId}}}:fail" : $"{Prefix}{{signin:{accountId}}}:fail:{network}";
