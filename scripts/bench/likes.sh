@@ -53,11 +53,12 @@ api_migrate
 
 log "seed: $((HOT_LIKES + TOKEN_USERS)) users, 4 hot posts with $HOT_LIKES likes each"
 seed_database users=$((HOT_LIKES + TOKEN_USERS)) posts=400 comments=0 tags=30 \
-  hot=4 hot_likes=$HOT_LIKES hot_comments=0 like_xm=1 like_alpha=1.5 \
+  hot=6 hot_likes=$HOT_LIKES hot_comments=0 like_xm=1 like_alpha=1.5 \
   follow_xm=2 follow_alpha=1.5 max_following=50 follow_skew=2
 # seed.sql picks the hot posts 37 apart among the newest; the newest two are measured, the others warm up.
 mapfile -t HOT < <(mysql_app -e "SELECT $(uuid_of id) FROM seed_posts WHERE hot = 1 ORDER BY idx DESC")
 WB_POST=${HOT[0]} DIRECT_POST=${HOT[1]} WB_WARM_POST=${HOT[2]} DIRECT_WARM_POST=${HOT[3]}
+QUIET_POST=${HOT[4]} QUIET_WARM_POST=${HOT[5]}
 mysql_app -e "SELECT $(uuid_of id), CONCAT('user', LPAD(idx, 6, '0')) FROM seed_users WHERE idx >= $HOT_LIKES ORDER BY idx" >"$RUN_DIR/users.tsv"
 drop_seed_helpers
 
@@ -103,6 +104,23 @@ OLDEST_AT_END=$(metric_value foodcommunity_likes_oldest_pending_age_seconds)
 DRAIN_SECONDS=$(wait_backlog_drained 300)
 log "write-behind: backlog $BACKLOG_AT_END at the end of the run, drained in ${DRAIN_SECONDS}s"
 
+# The same write-behind run with the like notifications off (the API restarted without its
+# LikeNotifier): what grouping likes into notifications costs the like endpoint.
+stop_pid "$API_PID"
+API_EXTRA_ENV=(Benchmarks__EnableDirectLikeBaseline=true Notifications__FromLikes=false)
+api_start
+log "write-behind, notifications off: warm-up ${WARMUP}s, then ${DURATION}s measured"
+like_run quiet-warmup "$WB_PATH" "$QUIET_WARM_POST" "$WARMUP"
+wait_drained
+run_measured quiet "$API_PID $MYSQL_PID $REDIS_PID" like_run quiet "$WB_PATH" "$QUIET_POST" "$DURATION"
+wait_drained
+NOTIFICATION_COST=$(node -e '
+  const [on, off] = process.argv.slice(1).map((f) => require(f).wrk);
+  const cost = 100 * (1 - on.per_second / off.per_second);
+  console.log(`Like notifications on against off (same run, the off run second on a fresh API): ${on.per_second.toFixed(0)} against ${off.per_second.toFixed(0)} requests/s, p99 ${on.latency_ms.p99.toFixed(1)} against ${off.latency_ms.p99.toFixed(1)} ms: notifications cost the like endpoint ${cost.toFixed(1)}% of its throughput (target: at most 10%).`);
+' "$RUN_DIR/writebehind.json" "$RUN_DIR/quiet.json")
+log "$NOTIFICATION_COST"
+
 # Correctness under load: for each post, MySQL (rows, like_count) against Redis (count field, likers).
 verify_post() {
   local name=$1 post=$2 hex key rows count redis_count redis_likers same
@@ -144,6 +162,7 @@ gzip -f "$RUN_DIR/api.log"
 } >"$RUN_DIR/meta.json"
 
 node "$BENCH_DIR/report.js" likes "$RUN_DIR" >"$RUN_DIR/report.md"
+printf '\n%s\n' "$NOTIFICATION_COST" >>"$RUN_DIR/report.md"
 cat "$RUN_DIR/report.md"
 if ((UPDATE_DOCS)); then
   node "$BENCH_DIR/report.js" update-docs "$REPO_ROOT/docs/benchmarks.md" likes "$RUN_DIR/report.md"

@@ -30,9 +30,12 @@ local function now_us()
 end
 
 -- The mix, in percent of requests: ~90% reads, ~10% writes (likes most, then comments, follows, posts).
+-- Notifications: apps ask for the unread count as screens change and open the list now and then
+-- (5% in all); people search is typed far less often than feeds are scrolled (2%).
 local MIX = {
-  { "feed_home", 22 }, { "feed_latest", 14 }, { "feed_popular", 10 }, { "feed_tag", 4 },
-  { "post_view", 20 }, { "profile", 8 }, { "user_posts", 4 }, { "comments_list", 8 },
+  { "feed_home", 20 }, { "feed_latest", 13 }, { "feed_popular", 10 }, { "feed_tag", 4 },
+  { "post_view", 18 }, { "profile", 7 }, { "user_posts", 4 }, { "comments_list", 7 },
+  { "notifications", 3 }, { "unread_count", 2 }, { "search", 2 },
   { "like", 6 }, { "comment_create", 2 }, { "follow", 1.5 }, { "post_create", 0.5 },
 }
 -- FC_BENCH_ONLY=<class> sends only that class (to measure one endpoint's cost on its own).
@@ -144,6 +147,12 @@ local builders = {
     return "GET", "/api/v1/users/" .. who.id .. "/posts"
   end,
   comments_list = function() return "GET", "/api/v1/posts/" .. some_post() .. "/comments" end,
+  notifications = function() return "GET", page("/api/v1/notifications", "notifications") end,
+  unread_count = function() return "GET", "/api/v1/notifications/unread-count" end,
+  search = function()
+    -- A prefix of the seeded usernames (user000000 ...): "user0123" finds a hundred people.
+    return "GET", "/api/v1/users?query=user" .. string.format("%04d", math.random(0, 999))
+  end,
   like = function(user)
     local post = some_post()
     local key = user.id .. post

@@ -97,6 +97,7 @@ function likes(dir) {
 const CLASS_LABELS = {
   feed_home: 'GET /feed/home', feed_latest: 'GET /feed/latest', feed_popular: 'GET /feed/popular', feed_tag: 'GET /tags/{tag}/posts',
   post_view: 'GET /posts/{id}', profile: 'GET /users/{username}', user_posts: 'GET /users/{id}/posts', comments_list: 'GET /posts/{id}/comments',
+  notifications: 'GET /notifications', unread_count: 'GET /notifications/unread-count', search: 'GET /users?query=',
   like: 'PUT/DELETE /posts/{id}/like', comment_create: 'POST /posts/{id}/comments', follow: 'PUT/DELETE /users/{id}/follow', post_create: 'POST /posts',
 };
 const WRITES = new Set(['like', 'comment_create', 'follow', 'post_create']);

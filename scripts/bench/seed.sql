@@ -71,6 +71,11 @@ SELECT id, CONCAT('user', LPAD(idx, 6, '0')), CONCAT('user', LPAD(idx, 6, '0'), 
   0, 0, 0, FROM_UNIXTIME(created_ms / 1000), FROM_UNIXTIME(created_ms / 1000)
 FROM seed_users ORDER BY idx;
 
+-- People search: the usernames and display names, as the API indexes them (these are ASCII, so
+-- lower case is their whole folding).
+INSERT INTO user_search_terms (term, user_id) SELECT username, id FROM users;
+INSERT IGNORE INTO user_search_terms (term, user_id) SELECT LOWER(display_name), id FROM users;
+
 -- ------------------------------------------------------------------ posts and images
 
 CREATE TABLE seed_posts (

@@ -6,7 +6,11 @@ public static class NotificationsSetup
     {
         builder.Services.AddSingleton<NotificationStore>();
         builder.Services.AddSingleton<Notifier>();
-        builder.Services.AddHostedService<LikeNotifier>();
+        // Notifications:FromLikes=false turns grouped like notifications off (the likes benchmark's A/B).
+        if (builder.Configuration.GetValue("Notifications:FromLikes", defaultValue: true))
+        {
+            builder.Services.AddHostedService<LikeNotifier>();
+        }
         return builder;
     }
 }
