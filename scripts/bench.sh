@@ -117,6 +117,7 @@ mysql_app -e "SET time_zone = '+00:00';
 # that every wrk thread has some (thread = line number mod threads, see the split below).
 # Storage__PublicBaseUrl (the bucket's URL) comes from the services' environment (services_up).
 BUCKET_URL="${Storage__PublicBaseUrl:?}"
+images_start
 awk -v n="$THREADS" 'int((NR - 1) / n) % 4 == 0 { print $1 }' "$RUN_DIR/users.tsv" |
   node "$BENCH_DIR/upload-images.js" "$BUCKET_URL" 1 >"$DATA_DIR/keys-warmup.tsv"
 awk -v n="$THREADS" 'int((NR - 1) / n) % 2 == 1 { print $1 }' "$RUN_DIR/users.tsv" |
@@ -127,7 +128,8 @@ if ((ENDPOINTS)); then # and the last quarter for POST /posts driven alone
     node "$BENCH_DIR/upload-images.js" "$BUCKET_URL" 1 >"$DATA_DIR/keys-endpoint.tsv"
   KEY_FILES+=("$DATA_DIR/keys-endpoint.tsv")
 fi
-log "uploads: $(wc -l <"$DATA_DIR/keys-warmup.tsv") + $(wc -l <"$DATA_DIR/keys-run.tsv") JPEGs in the bucket"
+wait_processed "${KEY_FILES[@]}"
+log "uploads: $(wc -l <"$DATA_DIR/keys-warmup.tsv") + $(wc -l <"$DATA_DIR/keys-run.tsv") JPEGs in the bucket, processed"
 
 # ------------------------------------------------------------------ ceiling
 

@@ -87,7 +87,7 @@ service_pid() { cat "$FOODCOMMUNITY_SERVICES_DIR/$1/run/$1.pid"; }
 # Stages the API's sources (and the plaintext app) into FC_BENCH_BUILD_DIR and builds them in
 # Release. rsync --checksum without -t keeps unchanged files' times, so a rerun builds incrementally.
 build_all() {
-  local stage="$FC_BENCH_BUILD_DIR.stage" paths=(Directory.Build.props Directory.Packages.props global.json src/FoodCommunity.Api src/FoodCommunity.Domain)
+  local stage="$FC_BENCH_BUILD_DIR.stage" paths=(Directory.Build.props Directory.Packages.props global.json src/FoodCommunity.Api src/FoodCommunity.Domain src/FoodCommunity.Images.Lambda)
   rm -rf "$stage" && mkdir -p "$stage" "$FC_BENCH_BUILD_DIR"
   if [[ $FC_BENCH_SOURCE == head ]]; then
     git -C "$REPO_ROOT" archive HEAD "${paths[@]}" | tar -x -C "$stage"
@@ -103,12 +103,14 @@ build_all() {
   log "build: API ($BENCH_SOURCE_DESC) and plaintext app, Release, in $FC_BENCH_BUILD_DIR"
   if ! (cd "$FC_BENCH_BUILD_DIR" &&
     dotnet build src/FoodCommunity.Api -c Release -nologo -v quiet &&
+    dotnet build src/FoodCommunity.Images.Lambda -c Release -nologo -v quiet &&
     dotnet build scripts/bench/Plaintext -c Release -nologo -v quiet) >"$RUN_DIR/build.log" 2>&1; then
     grep -E 'error|Error' "$RUN_DIR/build.log" | head -20 >&2
     die "build failed (log: $RUN_DIR/build.log)"
   fi
   API_DLL="$FC_BENCH_BUILD_DIR/src/FoodCommunity.Api/bin/Release/net10.0/FoodCommunity.Api.dll"
   PLAINTEXT_DLL="$FC_BENCH_BUILD_DIR/scripts/bench/Plaintext/bin/Release/net10.0/Plaintext.dll"
+  IMAGES_DLL="$FC_BENCH_BUILD_DIR/src/FoodCommunity.Images.Lambda/bin/Release/net10.0/FoodCommunity.Images.Lambda.dll"
 }
 
 # ------------------------------------------------------------------ the API
@@ -149,6 +151,34 @@ api_start() {
   BENCH_PIDS+=("$API_PID")
   wait_http "http://127.0.0.1:$FC_BENCH_API_PORT/health/ready" "$API_PID" || { tail -30 "$RUN_DIR/api.log" >&2; die "the API did not become ready"; }
   log "API: ready (pid $API_PID)"
+}
+
+# The image function's local host on the bench bucket: uploads are processed as on AWS, so that
+# posts can take them (the API answers 409 until an image's renditions exist).
+images_start() {
+  log "image host: processing uploads of the bench bucket"
+  env Processing__PollIntervalMilliseconds=250 dotnet "$IMAGES_DLL" </dev/null >"$RUN_DIR/images.log" 2>&1 &
+  BENCH_PIDS+=("$!")
+}
+
+# wait_processed FILE...: until every upload key in the files (column 2) has its manifest, 180 s at most.
+wait_processed() {
+  cut -f2 "$@" | node -e '
+    const base = process.argv[1];
+    const keys = require("node:fs").readFileSync(0, "utf8").split("\n").filter(Boolean);
+    // uploads/{owner}/{yyyy}/{MM}/{id}.{ext} -> images/{owner}/{yyyy}/{MM}/{id}/manifest.json
+    const manifests = keys.map((k) => "images/" + k.slice("uploads/".length).replace(/\.[a-z]+$/, "") + "/manifest.json");
+    const deadline = Date.now() + 180_000;
+    (async () => {
+      let left = manifests;
+      while (left.length > 0) {
+        const answers = await Promise.all(left.map((m) => fetch(`${base}/${m}`, { method: "HEAD" }).then((r) => r.ok, () => false)));
+        left = left.filter((_, i) => !answers[i]);
+        if (left.length === 0) break;
+        if (Date.now() > deadline) { console.error(`${left.length} uploads not processed within 180 s`); process.exit(1); }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    })();' "${Storage__PublicBaseUrl:?}" || die "the image host did not process the uploads"
 }
 
 plaintext_start() {
