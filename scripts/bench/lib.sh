@@ -158,7 +158,8 @@ api_start() {
 images_start() {
   log "image host: processing uploads of the bench bucket"
   env Processing__PollIntervalMilliseconds=250 dotnet "$IMAGES_DLL" </dev/null >"$RUN_DIR/images.log" 2>&1 &
-  BENCH_PIDS+=("$!")
+  IMAGES_PID=$!
+  BENCH_PIDS+=("$IMAGES_PID")
 }
 
 # wait_processed FILE...: until every upload key in the files (column 2) has its manifest, 180 s at most.
