@@ -12,6 +12,7 @@ import { feedScreen, tagScreen } from './screens/feed';
 import { postScreen } from './screens/post';
 import { moderationScreen } from './screens/moderation';
 import { blockedScreen, profileScreen, type ProfileTab } from './screens/profile';
+import { searchScreen } from './screens/search';
 
 /** Hash routes: static hosting (S3, the API in Development) needs no fallback for them. */
 function route(app: App, hash: string): HTMLElement {
@@ -26,6 +27,7 @@ function route(app: App, hash: string): HTMLElement {
     case 'tags': return tagScreen(app, parts[1] ?? '');
     case 'posts': return postScreen(app, parts[1] ?? '');
     case 'u': return profileScreen(app, parts[1] ?? '', (parts[2] as ProfileTab | undefined) ?? 'posts');
+    case 'search': return searchScreen(app);
     case 'new': return composeScreen(app);
     case 'signin': return signInScreen(app, query.get('next') ?? '#/home');
     case 'signup': return signUpScreen(app);
@@ -47,6 +49,7 @@ function navigation(app: App): HTMLElement {
   return h('nav', { class: 'main-nav', 'aria-label': 'Main' },
     app.session.signedIn ? link('#/home', 'Home', '⌂') : link('#/latest', 'Latest', '⌂'),
     link('#/popular', 'Popular', '★'),
+    link('#/search', 'Search', '⌕'),
     app.session.signedIn ? link('#/new', 'New post', '+') : null,
     user ? link(userHref(user.username), 'Profile', '☺') : null,
     app.session.isModerator ? link('#/moderation', 'Moderation', '⚑') : null,

@@ -19,6 +19,7 @@ export function postScreen(app: App, postId: string): HTMLElement {
     const me = app.session.user;
     const mine = me?.id === post.author.id;
     const actions = h('div', { class: 'actions' },
+      mine ? h('button', { type: 'button', onclick: () => edit(post) }, 'Edit') : null,
       mine ? h('button', { type: 'button', class: 'danger', onclick: () => remove(post) }, 'Delete post') : null,
       app.session.signedIn && !mine ? h('button', { type: 'button', onclick: () => report(post) }, 'Report') : null,
       app.session.signedIn && !mine ? blockButton(app, post.author, () => { location.hash = '#/latest'; }) : null);
@@ -27,6 +28,29 @@ export function postScreen(app: App, postId: string): HTMLElement {
       postCard(app, post, { full: true }),
       actions,
       comments(app, post));
+  };
+  const edit = (post: Post) => {
+    const caption = h('textarea', { id: 'edit-caption', name: 'caption', rows: 4, maxLength: 2200 }) as HTMLTextAreaElement;
+    caption.value = post.caption;
+    const error = h('p', { class: 'error', role: 'alert', hidden: true });
+    const save = h('button', { type: 'submit' }, 'Save');
+    const form = h('form', { class: 'edit-caption', onsubmit: async (e: Event) => {
+      e.preventDefault();
+      save.disabled = true;
+      error.hidden = true;
+      try {
+        render(await app.posts.edit(post.id, { caption: caption.value }));
+        toast('Caption saved.');
+      } catch (failure) {
+        error.textContent = messageOf(failure);
+        error.hidden = false;
+        save.disabled = false;
+      }
+    } },
+      h('label', { for: 'edit-caption' }, 'Caption'), caption, error,
+      h('div', { class: 'actions' }, save, h('button', { type: 'button', onclick: () => render(post) }, 'Cancel')));
+    root.querySelector('.actions')?.replaceWith(form);
+    caption.focus();
   };
   const remove = async (post: Post) => {
     if (!confirm('Delete this post? This cannot be undone.')) return;

@@ -161,7 +161,7 @@ export function blockedScreen(app: App): HTMLElement {
     }));
 }
 
-function personRow(app: App, profile: Profile): HTMLElement {
+export function personRow(app: App, profile: Profile): HTMLElement {
   const mine = app.session.user?.id === profile.id;
   return h('div', { class: 'person' },
     h('a', { href: userHref(profile.username) },

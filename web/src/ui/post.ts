@@ -102,5 +102,5 @@ export function postCard(app: App, post: Post, options: { full?: boolean } = {})
         ? h('span', { class: 'muted' }, count(post.commentCount, 'comment', 'comments'))
         : h('a', { href: postHref(post) }, count(post.commentCount, 'comment', 'comments'))),
     post.caption ? h('p', { class: 'caption' }, richText(post.caption)) : null,
-    post.editedAt ? h('p', { class: 'muted small' }, 'Edited') : null);
+    post.editedAt ? h('p', { class: 'muted small edited' }, 'Edited ', h('time', { dateTime: post.editedAt }, new Date(post.editedAt).toLocaleString())) : null);
 }
