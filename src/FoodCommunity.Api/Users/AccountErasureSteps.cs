@@ -71,13 +71,7 @@ internal sealed class AccountErasureSteps(IServiceProvider services, Guid userId
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                 await FollowsApi.LockPairAsync(db, userId, other, cancellationToken);
-                foreach (var (follower, followee) in new[] { (userId, other), (other, userId) })
-                {
-                    if (await db.Follows.Where(f => f.FollowerId == follower && f.FolloweeId == followee).ExecuteDeleteAsync(cancellationToken) == 1)
-                    {
-                        await FollowsApi.AdjustCountersAsync(db, follower, followee, -1, cancellationToken);
-                    }
-                }
+                await FollowsApi.EndBothWaysAsync(db, userId, other, cancellationToken);
 
                 await transaction.CommitAsync(cancellationToken);
             });

@@ -46,13 +46,7 @@ public static class BlocksApi
             await FollowsApi.LockPairAsync(db, me, userId, cancellationToken);
             await db.Database.ExecuteSqlAsync(
                 $"INSERT IGNORE INTO blocks (blocker_id, blocked_id, created_at) VALUES ({me}, {userId}, {now})", cancellationToken);
-            foreach (var (follower, followee) in new[] { (me, userId), (userId, me) })
-            {
-                if (await db.Follows.Where(f => f.FollowerId == follower && f.FolloweeId == followee).ExecuteDeleteAsync(cancellationToken) == 1)
-                {
-                    await FollowsApi.AdjustCountersAsync(db, follower, followee, -1, cancellationToken);
-                }
-            }
+            await FollowsApi.EndBothWaysAsync(db, me, userId, cancellationToken);
 
             await transaction.CommitAsync(cancellationToken);
         });

@@ -183,6 +183,18 @@ public static class FollowsApi
     internal static Task LockPairAsync(FoodCommunityDbContext db, Guid first, Guid second, CancellationToken cancellationToken) =>
         db.Database.SqlQuery<Guid>($"SELECT id AS Value FROM users WHERE id IN ({first}, {second}) ORDER BY id FOR UPDATE").ToListAsync(cancellationToken);
 
+    /// <summary>Ends the follows between two users both ways, with the counters; the caller holds the pair's locks (<see cref="LockPairAsync"/>).</summary>
+    internal static async Task EndBothWaysAsync(FoodCommunityDbContext db, Guid first, Guid second, CancellationToken cancellationToken)
+    {
+        foreach (var (follower, followee) in new[] { (first, second), (second, first) })
+        {
+            if (await db.Follows.Where(f => f.FollowerId == follower && f.FolloweeId == followee).ExecuteDeleteAsync(cancellationToken) == 1)
+            {
+                await AdjustCountersAsync(db, follower, followee, -1, cancellationToken);
+            }
+        }
+    }
+
     internal static async Task AdjustCountersAsync(FoodCommunityDbContext db, Guid follower, Guid followee, int delta, CancellationToken cancellationToken)
     {
         await db.Users.Where(u => u.Id == follower)

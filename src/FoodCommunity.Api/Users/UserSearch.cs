@@ -14,8 +14,8 @@ public static class UserSearch
     /// <summary>Replaces the user's terms (in the caller's unit of work): after a sign-up or a name change.</summary>
     public static async Task IndexAsync(FoodCommunityDbContext db, User user, CancellationToken cancellationToken)
     {
-        await db.UserSearchTerms.Where(t => t.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
-        db.UserSearchTerms.AddRange(TermsOf(user).Select(term => new UserSearchTerm { Term = term, UserId = user.Id }));
+        await RemoveAsync(db, user.Id, cancellationToken);
+        AddNew(db, user);
     }
 
     /// <summary>The terms of a user not yet saved (a sign-up): added to the same SaveChanges as the user.</summary>

@@ -46,7 +46,7 @@ internal sealed partial class UnexpectedExceptionHandler(IProblemDetailsService 
     {
         for (var cause = exception; cause is not null; cause = cause.InnerException)
         {
-            if (cause is MySqlException { IsTransient: true } or MySqlException { ErrorCode: MySqlErrorCode.UnableToConnectToHost })
+            if (IsMySqlUnavailable(cause))
             {
                 return true;
             }
@@ -54,6 +54,9 @@ internal sealed partial class UnexpectedExceptionHandler(IProblemDetailsService 
 
         return false;
     }
+
+    private static bool IsMySqlUnavailable(Exception exception) =>
+        exception is MySqlException { IsTransient: true } or MySqlException { ErrorCode: MySqlErrorCode.UnableToConnectToHost };
 
     private static (int Status, string Title, string Detail) Classify(Exception exception)
     {
@@ -79,7 +82,7 @@ internal sealed partial class UnexpectedExceptionHandler(IProblemDetailsService 
         // out of memory, a cluster reconfiguring. The client should retry, not report a bug.
         RedisServerException server when RedisUnavailableReplies.Any(reply => server.Message.StartsWith(reply, StringComparison.Ordinal)) =>
             (StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The cache is not serving right now; retry shortly."),
-        MySqlException { IsTransient: true } or MySqlException { ErrorCode: MySqlErrorCode.UnableToConnectToHost } =>
+        MySqlException mysql when IsMySqlUnavailable(mysql) =>
             (StatusCodes.Status503ServiceUnavailable, "Service unavailable", "The database is unreachable; retry shortly."),
         Amazon.Runtime.AmazonServiceException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError } or Amazon.Runtime.AmazonClientException =>
             (StatusCodes.Status503ServiceUnavailable, "Service unavailable", "Object storage is unreachable; retry shortly."),
