@@ -43,10 +43,13 @@ public static class AuthSetup
         builder.Services.AddSingleton<Passwords>();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddSingleton<CachingTokenHandler>();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthOptions>, SigningKeys>((jwt, auth, keys) =>
+            .Configure<IOptions<AuthOptions>, SigningKeys, CachingTokenHandler>((jwt, auth, keys, tokenHandler) =>
             {
                 jwt.MapInboundClaims = false;
+                jwt.TokenHandlers.Clear();
+                jwt.TokenHandlers.Add(tokenHandler);
                 jwt.TokenValidationParameters = AccessTokens.ValidationParameters(auth.Value, keys);
                 jwt.Events = new JwtBearerEvents { OnTokenValidated = RefuseRevokedAsync };
             });
