@@ -31,7 +31,7 @@ public static class CommentsApi
 
     public static async Task<Results<Created<CommentView>, NotFound, ValidationProblem>> CreateComment(
         Guid postId, CreateCommentRequest request, ClaimsPrincipal caller, FoodCommunityDbContext db, ReadDatabase reads,
-        PublicUrls urls, BlockList blocks, Notifications.Notifier notifier, TimeProvider clock, CancellationToken cancellationToken)
+        PublicUrls urls, BlockList blocks, Notifications.Notifier notifier, Feeds.FeedCache feedCache, TimeProvider clock, CancellationToken cancellationToken)
     {
         var text = TextRules.Normalize(request.Text ?? "", PostRules.CommentMaxLength) ?? "";
         if (PostRules.DescribeCommentProblem(text) is { } problem)
@@ -40,7 +40,7 @@ public static class CommentsApi
         }
 
         var userId = caller.GetUserId();
-        if (await VisibleAuthorAsync(db, postId, userId, await blocks.HiddenForAsync(db, userId, cancellationToken), cancellationToken) is not { } postAuthor)
+        if (await VisibleAuthorAsync(db, postId, userId, await blocks.HiddenForAsync(userId, cancellationToken), cancellationToken) is not { } postAuthor)
         {
             return TypedResults.NotFound();
         }
@@ -69,6 +69,7 @@ public static class CommentsApi
         }
 
         await reads.MarkWriteAsync(userId);
+        await feedCache.PostChangedAsync(postId);
         await notifier.CommentedAsync(db, postAuthor, postId, comment.Id, text, userId, cancellationToken);
         var author = await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken);
         return TypedResults.Created((string?)null, ToView(comment, Profile.From(author, followedByMe: false, urls)));
@@ -76,7 +77,7 @@ public static class CommentsApi
 
     public static async Task<Results<Ok<Page<CommentView>>, NotFound, ValidationProblem>> ListComments(
         Guid postId, int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors,
-        PublicUrls urls, BlockList blocks, CancellationToken cancellationToken)
+        ProfileViews profileViews, BlockList blocks, CancellationToken cancellationToken)
     {
         if (PageRequest.Parse(limit, cursor, out var invalid) is not { } page)
         {
@@ -96,7 +97,7 @@ public static class CommentsApi
 
         var callerId = caller.FindUserId();
         var db = await reads.ForAsync(callerId);
-        var hidden = await blocks.HiddenForAsync(db, callerId, cancellationToken);
+        var hidden = await blocks.HiddenForAsync(callerId, cancellationToken);
         if (await VisibleAuthorAsync(db, postId, callerId, hidden, cancellationToken) is null)
         {
             return TypedResults.NotFound();
@@ -110,14 +111,14 @@ public static class CommentsApi
         var hasMore = comments.Count > page.Limit;
         comments = comments.Take(page.Limit).ToList();
         var authorIds = comments.Select(c => c.AuthorId).Distinct().ToList();
-        var profiles = await ProfileLoader.LoadAsync(db, authorIds, callerId, urls, hidden, cancellationToken);
+        var profiles = await profileViews.LoadAsync(authorIds, callerId, hidden, await reads.WroteRecentlyAsync(callerId), cancellationToken);
         // Comments of users hidden from the caller are left out; the cursor still moves past them.
         var items = comments.Where(c => profiles.ContainsKey(c.AuthorId)).Select(c => ToView(c, profiles[c.AuthorId])).ToList();
         return TypedResults.Ok(new Page<CommentView>(items, hasMore ? cursors.ForId(CursorKind.Comments, comments[^1].Id) : null));
     }
 
     public static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteComment(
-        Guid commentId, ClaimsPrincipal caller, FoodCommunityDbContext db, ReadDatabase reads, CancellationToken cancellationToken)
+        Guid commentId, ClaimsPrincipal caller, FoodCommunityDbContext db, ReadDatabase reads, Feeds.FeedCache feedCache, CancellationToken cancellationToken)
     {
         var userId = caller.GetUserId();
         var found = await db.Comments.AsNoTracking()
@@ -148,6 +149,7 @@ public static class CommentsApi
             await transaction.CommitAsync(cancellationToken);
         });
         await reads.MarkWriteAsync(userId);
+        await feedCache.PostChangedAsync(found.PostId);
         return TypedResults.NoContent();
     }
 

@@ -20,6 +20,22 @@ public static class FeedQueries
     public static FormattableString ByTag(long tagId, Guid before, int take) =>
         $"SELECT post_id AS Value FROM post_tags WHERE tag_id = {tagId} AND post_id < {before} ORDER BY post_id DESC LIMIT {take}";
 
+    /// <summary>The tag's posts by the tag's name: the tags row, then a range of post_tags' primary key.</summary>
+    public static FormattableString ByTagName(string tag, Guid before, int take) =>
+        $"SELECT pt.post_id AS Value FROM tags t JOIN post_tags pt ON pt.tag_id = t.id WHERE t.name = {tag} AND pt.post_id < {before} ORDER BY pt.post_id DESC LIMIT {take}";
+
+    /// <summary>
+    /// The newest <paramref name="take"/> posts of each author, one limited range of ix_posts_author_id
+    /// per author glued by UNION ALL (a single IN list would sort all of their posts).
+    /// </summary>
+    public static (string Sql, object[] Parameters) NewestOfAuthors(IReadOnlyList<Guid> authorIds, int take)
+    {
+        // Only generated placeholders and an integer are spliced in; the ids are parameters.
+        var sql = string.Join(" UNION ALL ", authorIds.Select((_, i) =>
+            $"(SELECT author_id AS AuthorId, id AS Id FROM posts WHERE author_id = @a{i} ORDER BY id DESC LIMIT {take})"));
+        return (sql, authorIds.Select((id, i) => (object)new MySqlConnector.MySqlParameter($"@a{i}", id)).ToArray());
+    }
+
     /// <summary>
     /// Only while Redis (and with it the like-event ranking) is down: the last day's posts by their
     /// like_count, a range of the primary key and a sort of one day's posts.

@@ -3,10 +3,10 @@ using FoodCommunity.Api.Auth;
 using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Infrastructure.Paging;
 using FoodCommunity.Api.Posts;
+using FoodCommunity.Api.Users;
 using FoodCommunity.Domain.Posts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Hybrid;
 using StackExchange.Redis;
 
 namespace FoodCommunity.Api.Feeds;
@@ -26,65 +26,56 @@ public static class FeedsApi
         return group;
     }
 
-    /// <summary>The ids of the latest feed's first page, the most read list of all.</summary>
-    public const string LatestFirstPageKey = "feed:latest:first";
-
-    /// <summary>
-    /// Short, and not in process memory: every instance sees the removal when a post is created or
-    /// deleted, and the rest of the time one query per few seconds serves every reader.
-    /// </summary>
-    private static readonly HybridCacheEntryOptions FirstPageCaching = new()
-    {
-        Expiration = TimeSpan.FromSeconds(5),
-        Flags = HybridCacheEntryFlags.DisableLocalCache,
-    };
-
     public static async Task<Results<Ok<Page<PostView>>, NotFound, ValidationProblem>> GetLatest(
-        int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, PostViews views,
-        HybridCache cache, IServiceScopeFactory scopes, CancellationToken cancellationToken)
+        int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, PostViews views, FeedLists lists,
+        CancellationToken cancellationToken)
     {
         var callerId = caller.FindUserId();
-        // Readers who just wrote must see the primary, not a list filled from the replica.
-        var cacheable = cursor is null && (limit ?? PageRequest.DefaultLimit) == PageRequest.DefaultLimit && !await reads.WroteRecentlyAsync(callerId);
-        return await ByIdAsync(CursorKind.LatestPosts, limit, cursor, callerId, reads, cursors, views,
-            (db, before, take) => cacheable
-                ? cache.GetOrCreateAsync(LatestFirstPageKey, async ct =>
-                {
-                    // Its own scope: the cache may run this for several requests, outliving the one that started it.
-                    await using var scope = scopes.CreateAsyncScope();
-                    var shared = await scope.ServiceProvider.GetRequiredService<ReadDatabase>().ForAsync(callerId: null);
-                    return await Ids(shared, FeedQueries.Latest(before, take), ct);
-                }, FirstPageCaching, cancellationToken: cancellationToken).AsTask()
-                : Ids(db, FeedQueries.Latest(before, take), cancellationToken),
-            cancellationToken);
+        var fresh = await reads.WroteRecentlyAsync(callerId);
+        return await ByIdAsync(CursorKind.LatestPosts, limit, cursor, callerId, fresh, reads, cursors, views,
+            ct => lists.LatestAsync(fresh, ct), FeedQueries.Latest, cancellationToken);
     }
 
-    public static Task<Results<Ok<Page<PostView>>, NotFound, ValidationProblem>> GetHome(
-        int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, PostViews views,
+    public static async Task<Results<Ok<Page<PostView>>, NotFound, ValidationProblem>> GetHome(
+        int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, PostViews views, HomeTimeline home,
         CancellationToken cancellationToken)
     {
         var me = caller.GetUserId();
-        return ByIdAsync(CursorKind.HomeFeed, limit, cursor, me, reads, cursors, views,
-            (db, before, take) => Ids(db, FeedQueries.Home(me, before, take), cancellationToken), cancellationToken);
+        var fresh = await reads.WroteRecentlyAsync(me);
+        if (PageRequest.Parse(limit, cursor, out var invalid) is not { } page)
+        {
+            return invalid!;
+        }
+
+        var before = FeedQueries.Newest;
+        if (page.Cursor is not null && !cursors.TryReadId(page.Cursor, CursorKind.HomeFeed, out before))
+        {
+            return PageRequest.BadCursor();
+        }
+
+        var ids = await home.PageAsync(me, before, page.Limit + 1, fresh, cancellationToken)
+            ?? await Ids(await reads.ForAsync(me), FeedQueries.Home(me, before, page.Limit + 1), cancellationToken);
+        return await PageOfAsync(CursorKind.HomeFeed, page, ids, me, fresh, cursors, views, cancellationToken);
     }
 
     public static async Task<Results<Ok<Page<PostView>>, NotFound, ValidationProblem>> GetUserPosts(
         Guid userId, int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, PostViews views,
-        CancellationToken cancellationToken)
+        ProfileCards profiles, FeedLists lists, CancellationToken cancellationToken)
     {
         var callerId = caller.FindUserId();
-        if (!await (await reads.ForAsync(callerId)).Users.AnyAsync(u => u.Id == userId, cancellationToken))
+        var fresh = await reads.WroteRecentlyAsync(callerId);
+        if ((await profiles.GetManyAsync([userId], fresh, cancellationToken)).Count == 0)
         {
             return TypedResults.NotFound();
         }
 
-        return await ByIdAsync(CursorKind.UserPosts, limit, cursor, callerId, reads, cursors, views,
-            (db, before, take) => Ids(db, FeedQueries.ByAuthor(userId, before, take), cancellationToken), cancellationToken);
+        return await ByIdAsync(CursorKind.UserPosts, limit, cursor, callerId, fresh, reads, cursors, views,
+            async ct => await lists.ByAuthorAsync(userId, fresh, ct), (before, take) => FeedQueries.ByAuthor(userId, before, take), cancellationToken);
     }
 
     public static async Task<Results<Ok<Page<PostView>>, NotFound, ValidationProblem>> GetTagPosts(
         string tag, int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, PostViews views,
-        CancellationToken cancellationToken)
+        FeedLists lists, CancellationToken cancellationToken)
     {
         var name = PostRules.NormalizeTag(tag);
         if (name is null || !PostRules.IsValidTag(name))
@@ -93,10 +84,9 @@ public static class FeedsApi
         }
 
         var callerId = caller.FindUserId();
-        var tagId = await (await reads.ForAsync(callerId)).Tags.Where(t => t.Name == name).Select(t => (long?)t.Id).SingleOrDefaultAsync(cancellationToken);
-        return await ByIdAsync(CursorKind.TagPosts, limit, cursor, callerId, reads, cursors, views,
-            (db, before, take) => tagId is { } id ? Ids(db, FeedQueries.ByTag(id, before, take), cancellationToken) : Task.FromResult(new List<Guid>()),
-            cancellationToken);
+        var fresh = await reads.WroteRecentlyAsync(callerId);
+        return await ByIdAsync(CursorKind.TagPosts, limit, cursor, callerId, fresh, reads, cursors, views,
+            ct => lists.ByTagAsync(name, fresh, ct), (before, take) => FeedQueries.ByTagName(name, before, take), cancellationToken);
     }
 
     public static async Task<Results<Ok<Page<PostView>>, NotFound, ValidationProblem>> GetPopular(
@@ -117,9 +107,8 @@ public static class FeedsApi
             // The ranking lives in Redis. Without it, one page from MySQL (a day's posts by like_count)
             // beats an error; it has no next page, because it is no snapshot a cursor could name.
             var callerId = caller.FindUserId();
-            var db = await reads.ForAsync(callerId);
-            var ids = await Ids(db, FeedQueries.MostLikedSince(clock.GetUtcNow().AddDays(-1), page.Limit), cancellationToken);
-            return TypedResults.Ok(new Page<PostView>(await views.LoadAsync(db, ids, callerId, cancellationToken), null));
+            var ids = await Ids(await reads.ForAsync(callerId), FeedQueries.MostLikedSince(clock.GetUtcNow().AddDays(-1), page.Limit), cancellationToken);
+            return TypedResults.Ok(new Page<PostView>(await views.LoadAsync(ids, callerId, fresh: true, cancellationToken), null));
         }
     }
 
@@ -144,15 +133,18 @@ public static class FeedsApi
         }
 
         var callerId = caller.FindUserId();
-        var items = await views.LoadAsync(await reads.ForAsync(callerId), ids, callerId, cancellationToken);
+        var items = await views.LoadAsync(ids, callerId, await reads.WroteRecentlyAsync(callerId), cancellationToken);
         var next = hasMore ? cursors.ForSnapshot(CursorKind.PopularFeed, snapshot, offset + page.Limit) : null;
         return TypedResults.Ok(new Page<PostView>(items, next));
     }
 
-    /// <summary>The shape every id-keyset feed shares: read the cursor, fetch one id more than asked, load the views.</summary>
+    /// <summary>
+    /// The shape every id-keyset feed shares: read the cursor, take one id more than asked from the
+    /// cached list, or from MySQL past the list's window, and load the views.
+    /// </summary>
     private static async Task<Results<Ok<Page<PostView>>, NotFound, ValidationProblem>> ByIdAsync(
-        CursorKind kind, int? limit, string? cursor, Guid? callerId, ReadDatabase reads, Cursors cursors, PostViews views,
-        Func<FoodCommunityDbContext, Guid, int, Task<List<Guid>>> query, CancellationToken cancellationToken)
+        CursorKind kind, int? limit, string? cursor, Guid? callerId, bool fresh, ReadDatabase reads, Cursors cursors, PostViews views,
+        Func<CancellationToken, Task<IdList>> cached, Func<Guid, int, FormattableString> query, CancellationToken cancellationToken)
     {
         if (PageRequest.Parse(limit, cursor, out var invalid) is not { } page)
         {
@@ -165,10 +157,18 @@ public static class FeedsApi
             return PageRequest.BadCursor();
         }
 
-        var db = await reads.ForAsync(callerId);
-        var ids = await query(db, before, page.Limit + 1);
+        var ids = (await cached(cancellationToken)).Page(before, page.Limit + 1)
+            ?? await Ids(await reads.ForAsync(callerId), query(before, page.Limit + 1), cancellationToken);
+        return await PageOfAsync(kind, page, ids, callerId, fresh, cursors, views, cancellationToken);
+    }
+
+    /// <summary>The page of up to limit + 1 ids: the views of the first limit, and a cursor when there was one more.</summary>
+    private static async Task<Results<Ok<Page<PostView>>, NotFound, ValidationProblem>> PageOfAsync(
+        CursorKind kind, PageRequest page, IReadOnlyList<Guid> ids, Guid? callerId, bool fresh, Cursors cursors, PostViews views,
+        CancellationToken cancellationToken)
+    {
         var pageIds = ids.Take(page.Limit).ToList();
-        var items = await views.LoadAsync(db, pageIds, callerId, cancellationToken);
+        var items = await views.LoadAsync(pageIds, callerId, fresh, cancellationToken);
         var next = ids.Count > page.Limit ? cursors.ForId(kind, pageIds[^1]) : null;
         return TypedResults.Ok(new Page<PostView>(items, next));
     }

@@ -109,6 +109,20 @@ public sealed partial class LikeStore(
     }
 
     /// <summary>
+    /// A post just created has no likes and no events: its state starts at 0 in Redis, so its views read
+    /// Redis from the first. HSETNX: a like that got there first (and built the state) is kept.
+    /// </summary>
+    public async Task StartAsync(Guid postId)
+    {
+        var key = keys.LikeState(postId, RedisKeys.LikeShard(postId, Shards));
+        var database = redis.GetDatabase();
+        if (await database.HashSetAsync(key, CountField, 0, When.NotExists))
+        {
+            await database.KeyExpireAsync(key, TimeSpan.FromSeconds(StateTtlSeconds));
+        }
+    }
+
+    /// <summary>
     /// Live count and the caller's like for those posts whose state is in Redis (one pipelined round
     /// trip). Posts missing from the answer use MySQL's figures; with Redis down, all of them do.
     /// </summary>
@@ -166,7 +180,7 @@ public sealed partial class LikeStore(
     /// the checkpoint replayed in order from the stream. Should the stream have lost an event after that
     /// checkpoint meanwhile (trimmed once applied), it starts again. False when the post does not exist.
     /// </summary>
-    private async Task<bool> LoadAsync(Guid postId, FoodCommunityDbContext db, CancellationToken cancellationToken)
+    internal async Task<bool> LoadAsync(Guid postId, FoodCommunityDbContext db, CancellationToken cancellationToken)
     {
         var shard = RedisKeys.LikeShard(postId, Shards);
         var database = redis.GetDatabase();

@@ -55,7 +55,7 @@ public static class LikesApi
     {
         try
         {
-            var hidden = await blocks.HiddenForAsync(db, me, cancellationToken);
+            var hidden = await blocks.HiddenForAsync(me, cancellationToken);
             return hidden.Count > 0
                 && await db.Posts.Where(p => p.Id == postId).Select(p => (Guid?)p.AuthorId).SingleOrDefaultAsync(cancellationToken) is { } author
                 && hidden.Contains(author);

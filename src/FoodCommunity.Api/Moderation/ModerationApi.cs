@@ -64,7 +64,7 @@ public static class ModerationApi
                 .ToListAsync(cancellationToken))
             .GroupBy(r => r.PostId)
             .ToDictionary(g => g.Key, g => g.Select(r => r.Reason).Distinct().Take(10).ToList());
-        var posts = (await views.LoadAsync(db, ids, caller.GetUserId(), cancellationToken)).ToDictionary(p => Guid.Parse(p.Id));
+        var posts = (await views.LoadAsync(ids, caller.GetUserId(), fresh: true, cancellationToken)).ToDictionary(p => Guid.Parse(p.Id));
         var items = groups.Where(g => posts.ContainsKey(g.PostId))
             .Select(g => new ReportedPost(posts[g.PostId], g.Count, reasons.GetValueOrDefault(g.PostId) ?? [], g.First))
             .ToList();
@@ -102,7 +102,7 @@ public static class ModerationApi
             return TypedResults.NotFound();
         }
 
-        // Every read checks hidden_at in MySQL; this takes it out of the cached first page, the ranking and the like buffer.
+        // Out of every instance's cached card (which says hidden), the ranking and the like buffer.
         await feedCache.ForgetPostAsync(postId);
         return TypedResults.NoContent();
     }

@@ -96,7 +96,7 @@ public sealed partial class LikeNotifier(
 
                 if (!hidden.TryGetValue(author, out var hiddenFromAuthor))
                 {
-                    hidden[author] = hiddenFromAuthor = await blocks.HiddenForAsync(db, author, cancellationToken);
+                    hidden[author] = hiddenFromAuthor = await blocks.HiddenForAsync(author, cancellationToken);
                 }
 
                 if (hiddenFromAuthor.Contains(user))

@@ -43,7 +43,7 @@ public static class NotificationsApi
 
     public static async Task<Results<Ok<Page<NotificationView>>, ValidationProblem>> ListNotifications(
         int? limit, string? cursor, ClaimsPrincipal caller, NotificationStore store, ReadDatabase reads, PostViews views, BlockList blocks,
-        PublicUrls urls, Cursors cursors, CancellationToken cancellationToken)
+        PublicUrls urls, ProfileViews profileViews, Cursors cursors, CancellationToken cancellationToken)
     {
         if (PageRequest.Parse(limit, cursor, out var invalid) is not { } page)
         {
@@ -68,12 +68,12 @@ public static class NotificationsApi
         stored = stored.Take(page.Limit).ToList();
         var db = await reads.ForAsync(me);
         // What no longer exists, or is hidden from the caller, leaves the notification (or takes it out).
-        var posts = (await views.LoadAsync(db, stored.Where(n => n.Data.PostId is not null).Select(n => n.Data.PostId!.Value).Distinct().ToList(), me, cancellationToken))
+        var posts = (await views.LoadAsync(stored.Where(n => n.Data.PostId is not null).Select(n => n.Data.PostId!.Value).Distinct().ToList(), me, await reads.WroteRecentlyAsync(me), cancellationToken))
             .ToDictionary(p => Guid.Parse(p.Id));
         var commentIds = stored.Where(n => n.Data.CommentId is not null).Select(n => n.Data.CommentId!.Value).Distinct().ToList();
         var comments = commentIds.Count == 0 ? [] : await db.Comments.AsNoTracking().Where(c => commentIds.Contains(c.Id)).Select(c => c.Id).ToListAsync(cancellationToken);
         var actorIds = stored.SelectMany(n => n.Data.ActorId is { } actor ? [actor] : n.Likers).Distinct().ToList();
-        var profiles = await ProfileLoader.LoadAsync(db, actorIds, me, urls, await blocks.HiddenForAsync(db, me, cancellationToken), cancellationToken);
+        var profiles = await profileViews.LoadAsync(actorIds, me, await blocks.HiddenForAsync(me, cancellationToken), await reads.WroteRecentlyAsync(me), cancellationToken);
         var items = new List<NotificationView>(stored.Count);
         foreach (var n in stored)
         {

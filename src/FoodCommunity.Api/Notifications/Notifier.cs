@@ -64,7 +64,7 @@ public sealed partial class Notifier(NotificationStore store, BlockList blocks, 
     }
 
     private async Task<bool> MayTellAsync(FoodCommunityDbContext db, Guid recipient, Guid actor, CancellationToken cancellationToken) =>
-        recipient != actor && !(await blocks.HiddenForAsync(db, recipient, cancellationToken)).Contains(actor);
+        recipient != actor && !(await blocks.HiddenForAsync(recipient, cancellationToken)).Contains(actor);
 
     private static List<string> Mentions(string text) =>
         MentionPattern().Matches(text).Select(m => m.Groups[1].Value.ToLowerInvariant()).Distinct().Take(MaxMentions).ToList();

@@ -74,9 +74,9 @@ public static class PostsApi
         {
             case PostCreation.Created created:
                 await services.Reads.MarkWriteAsync(userId);
-                await services.FeedCache.InvalidateLatestAsync();
+                await services.FeedCache.PostPublishedAsync(created.Post.Id, userId, draft.Tags);
                 await services.Notifier.CaptionMentionsAsync(services.Db, draft.Caption, previousCaption: null, created.Post.Id, userId, cancellationToken);
-                var view = await services.Views.LoadAsync(services.Db, [created.Post.Id], userId, cancellationToken);
+                var view = await services.Views.LoadAsync([created.Post.Id], userId, fresh: true, cancellationToken);
                 return TypedResults.Created($"/api/v1/posts/{created.Post.Id}", view[0]);
             case PostCreation.AlreadyCreated first:
                 return await FirstPostAsync(first.PostId, userId, services, cancellationToken);
@@ -117,7 +117,7 @@ public static class PostsApi
     private static async Task<Results<Created<PostView>, ValidationProblem, ProblemHttpResult>> FirstPostAsync(
         Guid postId, Guid userId, PostServices services, CancellationToken cancellationToken)
     {
-        var first = await services.Views.LoadAsync(services.Db, [postId], userId, cancellationToken);
+        var first = await services.Views.LoadAsync([postId], userId, fresh: true, cancellationToken);
         return first.Count == 1
             ? TypedResults.Created($"/api/v1/posts/{postId}", first[0])
             : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
@@ -164,10 +164,10 @@ public static class PostsApi
         }
 
         await services.Reads.MarkWriteAsync(userId);
-        await services.FeedCache.InvalidateLatestAsync();
+        await services.FeedCache.PostChangedAsync(postId, post.Tags.Concat(tags));
         // Mentions the edit adds notify; those it removes do not un-notify.
         await services.Notifier.CaptionMentionsAsync(services.Db, caption!, post.Caption, postId, userId, cancellationToken);
-        var view = await services.Views.LoadAsync(services.Db, [postId], userId, cancellationToken);
+        var view = await services.Views.LoadAsync([postId], userId, fresh: true, cancellationToken);
         return view.Count == 1 ? TypedResults.Ok(view[0]) : TypedResults.NotFound();
     }
 
@@ -175,7 +175,7 @@ public static class PostsApi
         Guid postId, ClaimsPrincipal caller, ReadDatabase reads, PostViews views, CancellationToken cancellationToken)
     {
         var callerId = caller.FindUserId();
-        var found = await views.LoadAsync(await reads.ForAsync(callerId), [postId], callerId, cancellationToken);
+        var found = await views.LoadAsync([postId], callerId, await reads.WroteRecentlyAsync(callerId), cancellationToken);
         return found.Count == 1 ? TypedResults.Ok(found[0]) : TypedResults.NotFound();
     }
 
@@ -197,7 +197,7 @@ public static class PostsApi
 
         await writer.DeleteAsync(post, cancellationToken);
         await reads.MarkWriteAsync(post.AuthorId);
-        await feedCache.ForgetPostAsync(postId);
+        await feedCache.ForgetPostAsync(postId, post.AuthorId);
         return TypedResults.NoContent();
     }
 

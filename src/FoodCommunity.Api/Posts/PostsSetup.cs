@@ -9,11 +9,14 @@ public static class PostsSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddScoped<PostWriter>();
+        builder.Services.AddSingleton<PostCards>();
         builder.Services.AddSingleton<PostViews>();
         builder.Services.AddSingleton<PostIdempotency>();
         builder.Services.AddSingleton<Feeds.PopularRanking>();
         builder.Services.AddSingleton<Feeds.PopularSnapshotBuilder>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Feeds.PopularSnapshotBuilder>());
+        builder.Services.AddSingleton<Feeds.FeedLists>();
+        builder.Services.AddSingleton<Feeds.HomeTimeline>();
         builder.Services.AddSingleton<Feeds.FeedCache>();
         builder.Services.AddSingleton<Infrastructure.Paging.Cursors>();
         builder.Services.AddHostedService<ImageDeletionWorker>();

@@ -54,6 +54,11 @@ internal sealed class AccountErasureSteps(IServiceProvider services, Guid userId
             }
 
             await transaction.CommitAsync(cancellationToken);
+            foreach (var postId in comments.Select(c => c.PostId).Distinct())
+            {
+                await services.GetRequiredService<FeedCache>().PostChangedAsync(postId);
+            }
+
             return comments.Count < batch;
         });
     }
@@ -75,6 +80,8 @@ internal sealed class AccountErasureSteps(IServiceProvider services, Guid userId
 
                 await transaction.CommitAsync(cancellationToken);
             });
+            await services.GetRequiredService<FeedCache>().FollowChangedAsync(userId, other);
+            await services.GetRequiredService<FeedCache>().FollowChangedAsync(other, userId);
         }
 
         return true;
@@ -111,7 +118,7 @@ internal sealed class AccountErasureSteps(IServiceProvider services, Guid userId
         foreach (var post in posts)
         {
             await writer.DeleteAsync(post, cancellationToken);
-            await feedCache.ForgetPostAsync(post.Id);
+            await feedCache.ForgetPostAsync(post.Id, post.AuthorId);
         }
 
         return posts.Count < batch;
@@ -158,6 +165,7 @@ internal sealed class AccountErasureSteps(IServiceProvider services, Guid userId
     public async Task<bool> DeleteUserAsync()
     {
         await Db.Users.IgnoreQueryFilters().Where(u => u.Id == userId).ExecuteDeleteAsync(cancellationToken);
+        await services.GetRequiredService<FeedCache>().UsersChangedAsync(userId);
         return true;
     }
 }

@@ -23,8 +23,8 @@ public static class BlocksApi
     }
 
     public static async Task<Results<NoContent, NotFound, ValidationProblem>> BlockUser(
-        Guid userId, ClaimsPrincipal caller, FoodCommunityDbContext db, BlockList blocks, ReadDatabase reads, TimeProvider clock,
-        CancellationToken cancellationToken)
+        Guid userId, ClaimsPrincipal caller, FoodCommunityDbContext db, BlockList blocks, ReadDatabase reads, Feeds.FeedCache feedCache,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var me = caller.GetUserId();
         if (me == userId)
@@ -51,6 +51,9 @@ public static class BlocksApi
             await transaction.CommitAsync(cancellationToken);
         });
         await blocks.ChangedAsync(me, userId);
+        // The block ended any follow between them, either way.
+        await feedCache.FollowChangedAsync(me, userId);
+        await feedCache.FollowChangedAsync(userId, me);
         await reads.MarkWriteAsync(me);
         return TypedResults.NoContent();
     }
@@ -69,7 +72,7 @@ public static class BlocksApi
     }
 
     public static async Task<Results<Ok<Page<Profile>>, ValidationProblem>> ListBlocks(
-        int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, PublicUrls urls, CancellationToken cancellationToken)
+        int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, ProfileViews profileViews, CancellationToken cancellationToken)
     {
         if (PageRequest.Parse(limit, cursor, out var invalid) is not { } page)
         {
@@ -100,7 +103,7 @@ public static class BlocksApi
         var hasMore = rows.Count > page.Limit;
         rows = rows.Take(page.Limit).ToList();
         // The one list that shows blocked users: nothing is hidden from it.
-        var profiles = await ProfileLoader.LoadAsync(db, rows.Select(r => r.BlockedId).ToList(), me, urls, BlockList.None, cancellationToken);
+        var profiles = await profileViews.LoadAsync(rows.Select(r => r.BlockedId).ToList(), me, BlockList.None, await reads.WroteRecentlyAsync(me), cancellationToken);
         var items = rows.Where(r => profiles.ContainsKey(r.BlockedId)).Select(r => profiles[r.BlockedId]).ToList();
         var next = hasMore ? cursors.ForTimeAndId(CursorKind.Blocks, rows[^1].CreatedAt, rows[^1].BlockedId) : null;
         return TypedResults.Ok(new Page<Profile>(items, next));

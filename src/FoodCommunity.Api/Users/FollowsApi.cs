@@ -27,8 +27,8 @@ public static class FollowsApi
     }
 
     public static async Task<Results<NoContent, NotFound, ValidationProblem, ProblemHttpResult>> FollowUser(
-        Guid userId, ClaimsPrincipal caller, FoodCommunityDbContext db, ReadDatabase reads, Notifications.Notifier notifier, TimeProvider clock,
-        CancellationToken cancellationToken)
+        Guid userId, ClaimsPrincipal caller, FoodCommunityDbContext db, ReadDatabase reads, Notifications.Notifier notifier, Feeds.FeedCache feedCache,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var me = caller.GetUserId();
         if (me == userId)
@@ -83,6 +83,7 @@ public static class FollowsApi
 
         if (followed == FollowOutcome.Followed)
         {
+            await feedCache.FollowChangedAsync(me, userId);
             await notifier.FollowedAsync(db, userId, me, cancellationToken);
         }
 
@@ -91,7 +92,7 @@ public static class FollowsApi
     }
 
     public static async Task<Results<NoContent, NotFound>> UnfollowUser(
-        Guid userId, ClaimsPrincipal caller, FoodCommunityDbContext db, ReadDatabase reads, CancellationToken cancellationToken)
+        Guid userId, ClaimsPrincipal caller, FoodCommunityDbContext db, ReadDatabase reads, Feeds.FeedCache feedCache, CancellationToken cancellationToken)
     {
         var me = caller.GetUserId();
         if (!await db.Users.AnyAsync(u => u.Id == userId, cancellationToken))
@@ -111,23 +112,24 @@ public static class FollowsApi
 
             await transaction.CommitAsync(cancellationToken);
         });
+        await feedCache.FollowChangedAsync(me, userId);
         await reads.MarkWriteAsync(me);
         return TypedResults.NoContent();
     }
 
     public static Task<Results<Ok<Page<Profile>>, NotFound, ValidationProblem>> ListFollowers(
-        Guid userId, int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, PublicUrls urls,
+        Guid userId, int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, ProfileViews profileViews,
         BlockList blocks, CancellationToken cancellationToken) =>
-        ListAsync(userId, followers: true, limit, cursor, caller, reads, cursors, urls, blocks, cancellationToken);
+        ListAsync(userId, followers: true, limit, cursor, caller, reads, cursors, profileViews, blocks, cancellationToken);
 
     public static Task<Results<Ok<Page<Profile>>, NotFound, ValidationProblem>> ListFollowing(
-        Guid userId, int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, PublicUrls urls,
+        Guid userId, int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, ProfileViews profileViews,
         BlockList blocks, CancellationToken cancellationToken) =>
-        ListAsync(userId, followers: false, limit, cursor, caller, reads, cursors, urls, blocks, cancellationToken);
+        ListAsync(userId, followers: false, limit, cursor, caller, reads, cursors, profileViews, blocks, cancellationToken);
 
     private static async Task<Results<Ok<Page<Profile>>, NotFound, ValidationProblem>> ListAsync(
         Guid userId, bool followers, int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors,
-        PublicUrls urls, BlockList blocks, CancellationToken cancellationToken)
+        ProfileViews profileViews, BlockList blocks, CancellationToken cancellationToken)
     {
         if (PageRequest.Parse(limit, cursor, out var invalid) is not { } page)
         {
@@ -149,7 +151,7 @@ public static class FollowsApi
 
         var callerId = caller.FindUserId();
         var db = await reads.ForAsync(callerId);
-        var hidden = await blocks.HiddenForAsync(db, callerId, cancellationToken);
+        var hidden = await blocks.HiddenForAsync(callerId, cancellationToken);
         if (hidden.Contains(userId) || !await db.Users.AnyAsync(u => u.Id == userId, cancellationToken))
         {
             return TypedResults.NotFound();
@@ -169,7 +171,7 @@ public static class FollowsApi
             .ToListAsync(cancellationToken);
         var hasMore = rows.Count > page.Limit;
         rows = rows.Take(page.Limit).ToList();
-        var profiles = await ProfileLoader.LoadAsync(db, rows.Select(r => r.Other).ToList(), callerId, urls, hidden, cancellationToken);
+        var profiles = await profileViews.LoadAsync(rows.Select(r => r.Other).ToList(), callerId, hidden, await reads.WroteRecentlyAsync(callerId), cancellationToken);
         var items = rows.Where(r => profiles.ContainsKey(r.Other)).Select(r => profiles[r.Other]).ToList();
         var next = hasMore ? cursors.ForTimeAndId(kind, rows[^1].CreatedAt, rows[^1].Other) : null;
         return TypedResults.Ok(new Page<Profile>(items, next));

@@ -60,7 +60,7 @@ public static class UsersApi
 
     public static async Task<Results<Ok<Profile>, ValidationProblem, ProblemHttpResult>> UpdateMe(
         UpdateProfileRequest request, ClaimsPrincipal caller, FoodCommunityDbContext db, UploadedImages images,
-        ReadDatabase reads, PublicUrls urls, TimeProvider clock, HttpResponse httpResponse, CancellationToken cancellationToken)
+        ReadDatabase reads, PublicUrls urls, Feeds.FeedCache feedCache, TimeProvider clock, HttpResponse httpResponse, CancellationToken cancellationToken)
     {
         var userId = caller.GetUserId();
         var displayName = request.DisplayName is null ? null : AccountRules.NormalizeDisplayName(request.DisplayName);
@@ -147,12 +147,13 @@ public static class UsersApi
         }
 
         await reads.MarkWriteAsync(userId);
+        await feedCache.UsersChangedAsync(userId);
         return TypedResults.Ok(Profile.From(outcome.User, followedByMe: false, urls));
     }
 
     public static async Task<Results<Accepted, ValidationProblem, ProblemHttpResult>> DeleteMe(
         [Microsoft.AspNetCore.Mvc.FromBody] DeleteAccountRequest request, ClaimsPrincipal caller, FoodCommunityDbContext db, Passwords passwords, RefreshSessions sessions,
-        AccessRevocation revocation, TimeProvider clock, CancellationToken cancellationToken)
+        AccessRevocation revocation, Feeds.FeedCache feedCache, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (request.Password is not { Length: > 0 and <= AccountRules.PasswordMaxLength })
         {
@@ -181,13 +182,15 @@ public static class UsersApi
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });
+        // The profile card goes, and with it the user from every feed, list and search on every instance.
+        await feedCache.UsersChangedAsync(userId);
         await sessions.RevokeAllAsync(userId);
         await revocation.RevokeAllAsync(userId);
         return TypedResults.Accepted((string?)null);
     }
 
     public static async Task<Results<Ok<Page<Profile>>, ValidationProblem>> SearchUsers(
-        string? query, int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, PublicUrls urls,
+        string? query, int? limit, string? cursor, ClaimsPrincipal caller, ReadDatabase reads, Cursors cursors, ProfileViews profileViews,
         BlockList blocks, CancellationToken cancellationToken)
     {
         if (PageRequest.Parse(limit, cursor, out var invalid) is not { } page)
@@ -217,8 +220,7 @@ public static class UsersApi
         var rows = await UserSearch.FindAsync(db, folded, after, page.Limit + 1, cancellationToken);
         var hasMore = rows.Count > page.Limit;
         rows = rows.Take(page.Limit).ToList();
-        var profiles = await ProfileLoader.LoadAsync(db, rows.Select(r => r.UserId).Distinct().ToList(), callerId, urls,
-            await blocks.HiddenForAsync(db, callerId, cancellationToken), cancellationToken);
+        var profiles = await profileViews.LoadAsync(rows.Select(r => r.UserId).Distinct().ToList(), callerId, await blocks.HiddenForAsync(callerId, cancellationToken), await reads.WroteRecentlyAsync(callerId), cancellationToken);
         // A user whose username matches is listed at that row only, so no page repeats anyone.
         var items = rows
             .Where(r => profiles.TryGetValue(r.UserId, out var profile) && (r.Term == profile.Username || !profile.Username.StartsWith(folded, StringComparison.Ordinal)))
@@ -229,7 +231,7 @@ public static class UsersApi
     }
 
     public static async Task<Results<Ok<Profile>, NotFound>> GetByUsername(
-        string username, ClaimsPrincipal caller, ReadDatabase reads, PublicUrls urls, BlockList blocks, CancellationToken cancellationToken)
+        string username, ClaimsPrincipal caller, ReadDatabase reads, ProfileViews profileViews, BlockList blocks, CancellationToken cancellationToken)
     {
         var normalized = AccountRules.NormalizeUsername(username);
         if (AccountRules.DescribeUsernameProblem(normalized) is not null)
@@ -245,7 +247,7 @@ public static class UsersApi
             return TypedResults.NotFound();
         }
 
-        var profiles = await ProfileLoader.LoadAsync(db, [id], callerId, urls, await blocks.HiddenForAsync(db, callerId, cancellationToken), cancellationToken);
+        var profiles = await profileViews.LoadAsync([id], callerId, await blocks.HiddenForAsync(callerId, cancellationToken), await reads.WroteRecentlyAsync(callerId), cancellationToken);
         return profiles.TryGetValue(id, out var profile) ? TypedResults.Ok(profile) : TypedResults.NotFound();
     }
 }

@@ -8,7 +8,11 @@ public static class UsersSetup
             .BindConfiguration(AccountOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<Infrastructure.Redis.UserSetMirror>();
         builder.Services.AddSingleton<BlockList>();
+        builder.Services.AddSingleton<FollowingSet>();
+        builder.Services.AddSingleton<ProfileCards>();
+        builder.Services.AddSingleton<ProfileViews>();
         builder.Services.AddSingleton<AccountErasureWorker>();
         builder.Services.AddHostedService(services => services.GetRequiredService<AccountErasureWorker>());
         return builder;

@@ -35,11 +35,11 @@ public sealed class ReadDatabase(
 
     /// <summary>
     /// True when the caller wrote within the read-your-writes window (or that cannot be known): their
-    /// reads must see the primary, so shared caches filled from the replica are not for them either.
+    /// reads must see the primary, and the caches' memory copies are not for them either.
     /// </summary>
     public async Task<bool> WroteRecentlyAsync(Guid? callerId)
     {
-        if (!HasReplica || callerId is not { } id)
+        if (callerId is not { } id)
         {
             return false;
         }
@@ -66,14 +66,12 @@ public sealed class ReadDatabase(
         return wrote;
     }
 
-    /// <summary>Called after every write a user makes, before answering them.</summary>
+    /// <summary>
+    /// Called after every write a user makes, before answering them. Kept with or without a replica:
+    /// the caches read past their per-instance memory for such a caller too (see Caching.CardCache).
+    /// </summary>
     public async Task MarkWriteAsync(Guid userId)
     {
-        if (!HasReplica)
-        {
-            return;
-        }
-
         _wroteRecently[userId] = true;
 
         try

@@ -26,5 +26,4 @@ namespace FoodCommunity.Api.Infrastructure.Http;
 [JsonSerializable(typeof(CreateCommentRequest))]
 [JsonSerializable(typeof(LoginRequest))]
 [JsonSerializable(typeof(RefreshRequest))]
-[JsonSerializable(typeof(PostBody))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -87,6 +87,12 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
     /// <summary>Bumped by every block or unblock of the user, so a rebuild that raced one is not stored.</summary>
     public RedisKey BlockVersion(Guid userId) => $"{Prefix}{{blocks:{userId:N}}}:v";
 
+    /// <summary>Everyone a user follows (see Users.FollowingSet); with its version, one slot.</summary>
+    public RedisKey Following(Guid userId) => $"{Prefix}{{following:{userId:N}}}";
+
+    /// <summary>Bumped by every follow or unfollow of the user, so a rebuild that raced one is not stored.</summary>
+    public RedisKey FollowingVersion(Guid userId) => $"{Prefix}{{following:{userId:N}}}:v";
+
     // A user's notifications share the hash tag {notif:U}: every change is one script on one slot.
 
     /// <summary>The user's notification ids, scored by the time of their latest activity (ms).</summary>

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -19,19 +18,6 @@ internal static class RedisSetup
         {
             var connectionString = services.GetRequiredService<IOptions<ConnectionStringsOptions>>().Value.Redis;
             return ConnectionMultiplexer.Connect(CreateConfiguration(connectionString));
-        });
-        // HybridCache: in-process first, Redis second, one factory call per key per process (stampede protection).
-        builder.Services.AddStackExchangeRedisCache(_ => { });
-        builder.Services.AddOptions<Microsoft.Extensions.Caching.StackExchangeRedis.RedisCacheOptions>()
-            .Configure<IServiceProvider, IOptions<RedisOptions>>((cache, services, redis) =>
-            {
-                cache.ConnectionMultiplexerFactory = () => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>());
-                cache.InstanceName = redis.Value.KeyPrefix + "cache:";
-            });
-        builder.Services.AddHybridCache(cache => cache.DefaultEntryOptions = new HybridCacheEntryOptions
-        {
-            Expiration = TimeSpan.FromHours(1),
-            LocalCacheExpiration = TimeSpan.FromMinutes(5),
         });
         return builder;
     }
