@@ -46,4 +46,14 @@ public static class ApiClient
         using var response = await client.SendAsync(method, path, caller.AccessToken, body);
         Assert.True(response.StatusCode == expected, $"{method} {path} as {caller.User.Username}: {(int)response.StatusCode}, expected {(int)expected}");
     }
+
+    /// <summary>A user granted the moderator role (as the operator command does) signs in: the new token carries the scope.</summary>
+    public static async Task<TokenResponse> SignInAsModeratorAsync(this HttpClient client, ApiFactory api)
+    {
+        var user = await client.RegisterAsync();
+        await api.ExecuteSqlAsync($"UPDATE users SET is_moderator = 1 WHERE username = '{user.User.Username}'");
+
+        using var login = await client.PostJsonAsync("/api/v1/auth/login", new { login = user.User.Username, password = Password });
+        return (await login.Content.ReadFromJsonAsync<TokenResponse>(TestContext.Current.CancellationToken))!;
+    }
 }

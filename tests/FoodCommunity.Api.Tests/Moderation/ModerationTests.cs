@@ -21,7 +21,7 @@ public sealed class ModerationTests
         using var other = second.CreateClient();
         var author = await one.RegisterAsync();
         var reader = await one.RegisterAsync();
-        var moderator = await SignInAsModeratorAsync(one, first);
+        var moderator = await one.SignInAsModeratorAsync(first);
         var offending = await one.CreatePostAsync(first, author, "spam spam");
         var harmless = await one.CreatePostAsync(first, author, "my lunch");
         foreach (var (post, reason) in new[] { (offending, "spam"), (offending, "scam link"), (harmless, "I don't like it") })
@@ -77,21 +77,11 @@ public sealed class ModerationTests
         await using var api = ApiFactory.WithOwnState();
         await api.InitializeAsync();
         using var client = api.CreateClient();
-        var moderator = await SignInAsModeratorAsync(client, api);
+        var moderator = await client.SignInAsModeratorAsync(api);
         var post = await client.CreatePostAsync(api, await client.RegisterAsync());
 
         await client.ExpectStatusAsync(HttpMethod.Post, $"/api/v1/moderation/posts/{post}/hide", moderator, HttpStatusCode.BadRequest, new { reason });
         await client.ExpectStatusAsync(HttpMethod.Post, $"/api/v1/moderation/posts/{Guid.CreateVersion7()}/hide", moderator, HttpStatusCode.NotFound, new { reason = "spam" });
-    }
-
-    /// <summary>A user granted the role (as the operator command does) signs in: the new token carries the scope.</summary>
-    private static async Task<TokenResponse> SignInAsModeratorAsync(HttpClient client, ApiFactory api)
-    {
-        var user = await client.RegisterAsync();
-        await api.ExecuteSqlAsync($"UPDATE users SET is_moderator = 1 WHERE username = '{user.User.Username}'");
-
-        using var login = await client.PostJsonAsync("/api/v1/auth/login", new { login = user.User.Username, password = ApiClient.Password });
-        return (await login.Content.ReadFromJsonAsync<TokenResponse>(Ct))!;
     }
 
     private static async Task<List<(string PostId, int Count, List<string> Reasons)>> QueueAsync(HttpClient client, TokenResponse moderator)
