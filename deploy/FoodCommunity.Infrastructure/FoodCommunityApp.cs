@@ -11,7 +11,8 @@ public sealed record FoodCommunityApp(
     EdgeStack Edge,
     MailStack Mail,
     FleetStack Fleet,
-    MonitoringStack Monitoring)
+    MonitoringStack Monitoring,
+    WebStack Web)
 {
     public static FoodCommunityApp Build(App app, string repoRoot)
     {
@@ -31,7 +32,8 @@ public sealed record FoodCommunityApp(
         var mail = new MailStack(app, "FoodCommunity-Mail", settings, Describe("SES identity of the mail domain, the SMTP sender's IAM user and its credentials secret"));
         var fleet = new FleetStack(app, "FoodCommunity-Fleet", settings, network, data, uploads, edge, mail, Describe("The API on t4g (on-demand base + Spot) behind an ALB"));
         var monitoring = new MonitoringStack(app, "FoodCommunity-Monitoring", settings, data, uploads, images, fleet, Describe("Dashboard and alarms of the design's section 4"));
+        var web = new WebStack(app, "FoodCommunity-Web", settings, repoRoot, uploads, edge, Describe("The web client: private bucket, CloudFront with /api/* and /uploads on its origin"));
         Tags.Of(app).Add("project", "foodcommunity");
-        return new FoodCommunityApp(network, data, uploads, images, edge, mail, fleet, monitoring);
+        return new FoodCommunityApp(network, data, uploads, images, edge, mail, fleet, monitoring, web);
     }
 }
