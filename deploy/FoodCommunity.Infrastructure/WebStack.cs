@@ -77,8 +77,9 @@ public sealed class WebStack : Stack
                         "script-src 'self'",
                         "style-src 'self'",
                         $"img-src 'self' blob: data: https://{edge.Cdn.DistributionDomainName}",
-                        // The API and POST /uploads are on this origin; the photo goes straight to the bucket.
-                        $"connect-src 'self' https://{uploads.Bucket.BucketRegionalDomainName}",
+                        // The API and POST /uploads are on this origin; the photo goes straight to the bucket,
+                        // at the regional or the global virtual-hosted name of the presigned form's URL.
+                        $"connect-src 'self' https://{uploads.Bucket.BucketRegionalDomainName} https://{uploads.Bucket.BucketDomainName}",
                         "object-src 'none'",
                         "base-uri 'none'",
                         "form-action 'self'",

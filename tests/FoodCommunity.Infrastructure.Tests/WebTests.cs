@@ -80,7 +80,7 @@ public sealed class WebTests(SynthesizedApp app)
         // No inline or third-party script: the refresh token in localStorage depends on it.
         Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
         Assert.Contains("img-src 'self' blob: data: https://{token}", csp, StringComparison.Ordinal);
-        Assert.Contains("connect-src 'self' https://{token}", csp, StringComparison.Ordinal);
+        Assert.Contains("connect-src 'self' https://{token} https://{token};", csp, StringComparison.Ordinal);
         var hsts = policy["StrictTransportSecurity"]!;
         Assert.True((int)hsts["AccessControlMaxAgeSec"]! >= 31_536_000);
         Assert.True((bool)hsts["IncludeSubdomains"]!);
