@@ -156,6 +156,20 @@ public sealed class WebTests(SynthesizedApp app)
         Annotations.FromStack(app.Stacks.Web).HasWarning("*", Match.StringLikeRegexp("web/dist has no index.html"));
     }
 
+    [Fact]
+    public void PasswordResetMail_LinksToTheWebClientsDistribution()
+    {
+        var value = app.Resources("AWS::SSM::Parameter")
+            .Single(p => (string?)p.Resource["Properties"]!["Name"] == FleetStack.SettingsParameterName).Resource["Properties"]!["Value"]!;
+        var parts = value["Fn::Join"]![1]!.AsArray();
+        var at = parts.Select((p, i) => (p, i)).Single(x => x.p is JsonValue && ((string)x.p!).EndsWith("Mail__PasswordResetUrl=https://", StringComparison.Ordinal)).i;
+        var host = parts[at + 1]!.ToJsonString();
+        Assert.Contains("FoodCommunity-Web:", host, StringComparison.Ordinal);
+        Assert.Contains("Cdn", host, StringComparison.Ordinal);
+        Assert.Contains("DomainName", host, StringComparison.Ordinal);
+        Assert.StartsWith("/reset-password", (string)parts[at + 2]!, StringComparison.Ordinal);
+    }
+
     /// <summary>The CloudFront Function's handler run in Node (which jsii needs anyway) on one request.</summary>
     private static string RunFunction(string code, string uri)
     {
