@@ -39,7 +39,7 @@ public sealed class FleetStack : Stack
     public LogGroup ApiLogs { get; }
 
     public FleetStack(Construct scope, string id, Settings settings, NetworkStack network, DataStack data,
-        UploadsStack uploads, EdgeStack edge, MailStack mail, IStackProps props) : base(scope, id, props)
+        UploadsStack uploads, EdgeStack edge, MailStack mail, WebStack web, IStackProps props) : base(scope, id, props)
     {
         // Releases: the API published for linux-arm64, one tarball per version; instances install the one SSM names.
         ReleaseBucket = new Bucket(this, "ReleaseBucket", new BucketProps
@@ -77,7 +77,7 @@ public sealed class FleetStack : Stack
         {
             ParameterName = SettingsParameterName,
             Description = "FoodCommunity API Production settings that are not secret, one KEY=VALUE a line",
-            StringValue = string.Join('\n', ApiSettings(settings, network, uploads, edge, mail)),
+            StringValue = string.Join('\n', ApiSettings(settings, network, uploads, edge, mail, web)),
         });
         var agentConfig = new StringParameter(this, "AgentConfig", new StringParameterProps
         {
@@ -284,7 +284,7 @@ public sealed class FleetStack : Stack
         _ = new CfnOutput(this, "SigningKeySecret", new CfnOutputProps { Value = signingKey.SecretArn });
     }
 
-    private static IEnumerable<string> ApiSettings(Settings settings, NetworkStack network, UploadsStack uploads, EdgeStack edge, MailStack mail)
+    private static IEnumerable<string> ApiSettings(Settings settings, NetworkStack network, UploadsStack uploads, EdgeStack edge, MailStack mail, WebStack web)
     {
         yield return "ASPNETCORE_ENVIRONMENT=Production";
         yield return $"ASPNETCORE_HTTP_PORTS={NetworkStack.ApiPort}";
@@ -301,8 +301,8 @@ public sealed class FleetStack : Stack
         yield return $"Mail__SmtpPort={MailStack.SmtpPort}";
         yield return "Mail__UseStartTls=true";
         yield return $"Mail__FromAddress={mail.FromAddress}";
-        // The web client is served from the API's origin (web/README.md); its page takes ?token=.
-        yield return $"Mail__PasswordResetUrl={settings.ApiIssuer}/reset-password";
+        // The web client's CloudFront answers this path with its page, which takes ?token= (web/README.md).
+        yield return $"Mail__PasswordResetUrl=https://{web.Distribution.DistributionDomainName}/reset-password";
         var publicSubnets = network.Vpc.PublicSubnets;
         for (var i = 0; i < publicSubnets.Length; i++)
         {

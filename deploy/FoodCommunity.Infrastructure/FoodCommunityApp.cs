@@ -11,7 +11,8 @@ public sealed record FoodCommunityApp(
     EdgeStack Edge,
     MailStack Mail,
     FleetStack Fleet,
-    MonitoringStack Monitoring)
+    MonitoringStack Monitoring,
+    WebStack Web)
 {
     public static FoodCommunityApp Build(App app, string repoRoot)
     {
@@ -29,9 +30,10 @@ public sealed record FoodCommunityApp(
         var images = new ImagesStack(app, "FoodCommunity-Images", settings, uploads, Describe("Upload events queue with its dead-letter queue, the image Lambda"));
         var edge = new EdgeStack(app, "FoodCommunity-Edge", uploads, Describe("CloudFront with origin access control in front of the photo bucket"));
         var mail = new MailStack(app, "FoodCommunity-Mail", settings, Describe("SES identity of the mail domain, the SMTP sender's IAM user and its credentials secret"));
-        var fleet = new FleetStack(app, "FoodCommunity-Fleet", settings, network, data, uploads, edge, mail, Describe("The API on t4g (on-demand base + Spot) behind an ALB"));
+        var web = new WebStack(app, "FoodCommunity-Web", settings, repoRoot, uploads, edge, Describe("The web client: private bucket, CloudFront with /api/* and /uploads on its origin"));
+        var fleet = new FleetStack(app, "FoodCommunity-Fleet", settings, network, data, uploads, edge, mail, web, Describe("The API on t4g (on-demand base + Spot) behind an ALB"));
         var monitoring = new MonitoringStack(app, "FoodCommunity-Monitoring", settings, data, uploads, images, fleet, Describe("Dashboard and alarms of the design's section 4"));
         Tags.Of(app).Add("project", "foodcommunity");
-        return new FoodCommunityApp(network, data, uploads, images, edge, mail, fleet, monitoring);
+        return new FoodCommunityApp(network, data, uploads, images, edge, mail, fleet, monitoring, web);
     }
 }

@@ -21,6 +21,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddFoodCommunityLogging();
 builder.AddFoodCommunityHttp();
+builder.AddFoodCommunityCors();
 builder.AddFoodCommunityObservability();
 builder.AddFoodCommunityData();
 builder.AddFoodCommunityRedis();
@@ -63,6 +64,7 @@ if (args is ["moderator", ..])
 app.Services.GetRequiredService<SigningKeys>();
 
 app.UseFoodCommunityHttp();
+app.UseFoodCommunityCors();
 app.UseWebClientInDevelopment();
 app.UseSerilogRequestLogging(requests => requests.GetLevel = RequestLogLevel.For);
 app.UseAuthentication();

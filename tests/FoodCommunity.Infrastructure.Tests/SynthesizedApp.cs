@@ -51,9 +51,12 @@ public sealed class SynthesizedApp : IDisposable
     }
 
     public FoodCommunityApp Stacks { get; }
+
+    /// <summary>The cloud assembly's folder (templates and staged assets).</summary>
+    public string OutDir => Path.Combine(_dir, "cdk.out");
     public Settings Defaults { get; }
 
-    public Stack[] All => [Stacks.Network, Stacks.Data, Stacks.Uploads, Stacks.Images, Stacks.Edge, Stacks.Mail, Stacks.Fleet, Stacks.Monitoring];
+    public Stack[] All => [Stacks.Network, Stacks.Data, Stacks.Uploads, Stacks.Images, Stacks.Edge, Stacks.Mail, Stacks.Fleet, Stacks.Monitoring, Stacks.Web];
 
     /// <summary>CDK's assertion view of each stack's template, by stack name.</summary>
     public Dictionary<string, Template> Templates { get; }

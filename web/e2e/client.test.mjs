@@ -143,6 +143,19 @@ describe('web client', { timeout: 240_000 }, () => {
     await page.screenshot({ path: join(shots, 'post-390.png') });
   });
 
+  test("edit our post's caption", async () => {
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const caption = page.getByLabel('Caption', { exact: true });
+    await caption.fill(`${user.caption} 고추장 듬뿍`);
+    const saved = page.waitForResponse((r) => r.url().endsWith(`/api/v1/posts/${user.postId}`) && r.request().method() === 'PATCH');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    assert.equal((await saved).status(), 200);
+    await page.getByText('Caption saved.').waitFor();
+    await page.locator('article.post').getByText('고추장 듬뿍').waitFor();
+    await page.locator('article.post .edited').waitFor();
+    user.caption = `${user.caption} 고추장 듬뿍`;
+  });
+
   test('the post is in latest and in home', async () => {
     await visit('#/latest');
     await feedPosts().first().getByText('Bibimbap for lunch').waitFor();
@@ -234,6 +247,66 @@ describe('web client', { timeout: 240_000 }, () => {
     await feedPosts().filter({ hasText: 'Bibimbap for lunch' }).waitFor();
     await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
     await page.screenshot({ path: join(shots, 'home-390.png') });
+  });
+
+  test('people search finds a demo user by name and us by our Korean name', async () => {
+    await nav().getByRole('link', { name: 'Search' }).click();
+    const field = page.getByLabel('Name or username', { exact: true });
+    await field.fill('Ramen');
+    await page.getByRole('list', { name: 'People matching Ramen' }).getByText('@demo_ramen').waitFor();
+    await field.fill('비빔');
+    await page.getByRole('list', { name: 'People matching 비빔' }).getByText(`@${user.username}`).waitFor();
+    await page.screenshot({ path: join(shots, 'search-390.png') });
+  });
+
+  test('someone likes, comments and follows: the badge shows, the screen lists it and reads it', async () => {
+    const fan = { username: `${user.username}_n`, displayName: 'Tteok 떡볶이' };
+    const registered = await fetch(`${stack.baseUrl}/api/v1/auth/register`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...fan, email: `${fan.username}@example.com`, password: 'a fan e2e password' }),
+    });
+    assert.equal(registered.status, 201);
+    const { accessToken } = await registered.json();
+    const as = (method, path, body) => fetch(`${stack.baseUrl}/api/v1${path}`, {
+      method, headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${accessToken}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const profile = await (await fetch(`${stack.baseUrl}/api/v1/users/${user.username}`)).json();
+    for (const [method, path, body] of [
+      ['PUT', `/posts/${user.postId}/like`],
+      ['POST', `/posts/${user.postId}/comments`, { text: '맛있어 보여요!' }],
+      ['PUT', `/users/${profile.id}/follow`],
+    ]) {
+      const response = await as(method, path, body);
+      assert.ok(response.ok, `${method} ${path}: ${response.status}`);
+    }
+    // The count is asked for at each change of screen (and every minute).
+    const badge = nav().getByRole('link', { name: 'Activity, 3 unread' });
+    const deadline = Date.now() + 20_000;
+    for (let i = 0; await badge.count() === 0; i++) {
+      assert.ok(Date.now() < deadline, 'the badge shows 3 unread within 20 s');
+      await visit(i % 2 ? '#/latest' : '#/popular');
+      await page.waitForResponse((r) => r.url().endsWith('/api/v1/notifications/unread-count'));
+    }
+    assert.equal(await nav().locator('.badge').innerText(), '3');
+    const marked = page.waitForResponse((r) => r.url().endsWith('/api/v1/notifications/read'));
+    await badge.click();
+    const list = page.getByRole('list', { name: 'Notifications' });
+    await list.getByText('Tteok 떡볶이 liked your post').waitFor();
+    await list.getByText('Tteok 떡볶이 commented: 맛있어 보여요!').waitFor();
+    await list.getByText('Tteok 떡볶이 started following you').waitFor();
+    assert.equal((await marked).status(), 204);
+    await nav().getByRole('link', { name: 'Activity', exact: true }).waitFor();
+    await page.screenshot({ path: join(shots, 'notifications-390.png') });
+    // Read on the server too: the next count is 0.
+    const counted = page.waitForResponse((r) => r.url().endsWith('/api/v1/notifications/unread-count'));
+    await visit('#/latest');
+    assert.deepEqual(await (await counted).json(), { count: 0 });
+    assert.equal(await nav().locator('.badge').count(), 0);
+    // A notification leads to what it is about.
+    await visit('#/notifications');
+    await page.getByRole('link', { name: /liked your post/ }).click();
+    await page.waitForURL(new RegExp(`#/posts/${user.postId}$`));
   });
 
   test("a profile lists its followers", async () => {

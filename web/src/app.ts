@@ -11,6 +11,7 @@ import { postsApi } from './api/posts';
 import { Session, localTokenStorage, webLock } from './api/session';
 import { uploadsApi } from './api/uploads';
 import { usersApi } from './api/users';
+import { UnreadCounter } from './notifications';
 import type { ClientConfig } from './config';
 
 /** Everything a screen needs, built once from the config: the session and one module per API feature. */
@@ -20,6 +21,7 @@ export function createApp(config: ClientConfig) {
   const http = new Http(config.apiBaseUrl, session);
   auth = authApi(http);
   const size = config.pageSize;
+  const notifications = notificationsApi(http, size);
   return {
     config,
     session,
@@ -34,8 +36,9 @@ export function createApp(config: ClientConfig) {
     blocks: blocksApi(http, size),
     moderation: moderationApi(http, size),
     account: accountApi(http),
-    // In the contract, not served by the API yet: the module is ready, no screen (see web/README.md).
-    notifications: notificationsApi(http, size),
+    notifications,
+    /** The navigation's badge: started on sign-in, reset on sign-out and when the list is read. */
+    unread: new UnreadCounter({ fetchCount: notifications.unreadCount }),
   };
 }
 

@@ -11,6 +11,8 @@ import { composeScreen } from './screens/compose';
 import { feedScreen, tagScreen } from './screens/feed';
 import { postScreen } from './screens/post';
 import { moderationScreen } from './screens/moderation';
+import { notificationsScreen } from './screens/notifications';
+import { badgeText } from './notifications';
 import { blockedScreen, profileScreen, type ProfileTab } from './screens/profile';
 import { searchScreen } from './screens/search';
 
@@ -28,6 +30,7 @@ function route(app: App, hash: string): HTMLElement {
     case 'posts': return postScreen(app, parts[1] ?? '');
     case 'u': return profileScreen(app, parts[1] ?? '', (parts[2] as ProfileTab | undefined) ?? 'posts');
     case 'search': return searchScreen(app);
+    case 'notifications': return app.session.signedIn ? notificationsScreen(app) : signInScreen(app, '#/notifications');
     case 'new': return composeScreen(app);
     case 'signin': return signInScreen(app, query.get('next') ?? '#/home');
     case 'signup': return signUpScreen(app);
@@ -51,6 +54,7 @@ function navigation(app: App): HTMLElement {
     link('#/popular', 'Popular', '★'),
     link('#/search', 'Search', '⌕'),
     app.session.signedIn ? link('#/new', 'New post', '+') : null,
+    app.session.signedIn ? notificationsLink(app, link) : null,
     user ? link(userHref(user.username), 'Profile', '☺') : null,
     app.session.isModerator ? link('#/moderation', 'Moderation', '⚑') : null,
     app.session.signedIn
@@ -60,6 +64,17 @@ function navigation(app: App): HTMLElement {
         location.hash = '#/latest';
       } }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '⎋'), h('span', { class: 'label' }, 'Sign out'))
       : link('#/signin', 'Sign in', '☺'));
+}
+
+/** "Activity" with the unread count as a badge; the count is in the link's name for screen readers. */
+function notificationsLink(app: App, link: (href: string, label: string, icon: string) => HTMLElement): HTMLElement {
+  const a = link('#/notifications', 'Activity', '♡');
+  const text = badgeText(app.unread.count);
+  if (text) {
+    a.querySelector('.icon')!.append(h('span', { class: 'badge', 'aria-hidden': 'true' }, text));
+    a.setAttribute('aria-label', `Activity, ${app.unread.count} unread`);
+  }
+  return a;
 }
 
 async function start(): Promise<void> {
@@ -80,14 +95,29 @@ async function start(): Promise<void> {
     if (focus) main.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });
   };
 
+  const followSession = () => {
+    // Fires when the user changes or signs out: the count of someone else never shows.
+    app.unread.stop();
+    app.unread.reset();
+    if (app.session.signedIn) app.unread.start();
+  };
+  app.unread.onChange(() => replace(header, navigation(app)));
   app.session.onChange((reason) => {
+    followSession();
     if (reason === 'expired') {
       toast('Your session has ended. Please sign in again.');
       location.hash = '#/signin';
     }
     replace(header, navigation(app));
   });
-  window.addEventListener('hashchange', () => render(true));
+  window.addEventListener('hashchange', () => {
+    render(true);
+    // A new screen is a good moment to look: likes and follows arrive while one browses.
+    if (app.session.signedIn) void app.unread.refresh();
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && app.session.signedIn) void app.unread.refresh();
+  });
   const showOnline = () => { offline.hidden = navigator.onLine; };
   window.addEventListener('online', showOnline);
   window.addEventListener('offline', showOnline);
@@ -102,6 +132,7 @@ async function start(): Promise<void> {
     }
   }
   render(false);
+  followSession();
 }
 
 void start();

@@ -2,7 +2,6 @@ import type { Http } from './http';
 import type { PageFetcher } from './feeds';
 import type { Profile } from './types';
 
-// In the contract, not in the API yet: no screen uses this module until the endpoints exist.
 export interface Notification {
   id: string;
   type: 'like' | 'comment' | 'follow' | 'mention';

@@ -14,7 +14,6 @@ export const usersApi = (http: Http, pageSize: number) => ({
     http.get(`/api/v1/users/${encodeURIComponent(userId)}/followers`, { auth: 'optional', query: { limit: pageSize, cursor } }),
   following: (userId: string): PageFetcher<Profile> => (cursor) =>
     http.get(`/api/v1/users/${encodeURIComponent(userId)}/following`, { auth: 'optional', query: { limit: pageSize, cursor } }),
-  /** In the contract, not in the API yet. */
   search: (query: string): PageFetcher<Profile> => (cursor) =>
     http.get('/api/v1/users', { auth: 'optional', query: { query, limit: pageSize, cursor } }),
 });
