@@ -4,13 +4,19 @@
 # lints the OpenAPI document, packages and runs the arm64 presign and image bootstraps and the arm64
 # API under qemu, synthesizes the CDK app with those zips (scripts/synth.sh), then `dotnet test` with
 # TRX results, then the web client's tests (scripts/web-test.sh: vitest and the end-to-end test in
-# Chromium), and ends with one line "N passed, N failed, N skipped" counted from all of them (each
-# failed arm64 check or synthesis counts as one).
+# Chromium), then the Redis-touching classes again against a three-primary Redis Cluster
+# (scripts/test-redis-cluster.sh), and ends with one line "N passed, N failed, N skipped" counted from all
+# of them (each failed arm64 check or synthesis counts as one).
 # Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Health").
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
+
+# The main run is on the single Redis node; the cluster phase below sets FC_REDIS_CLUSTER_TESTS itself
+# (FC_REDIS_CLUSTER_TESTS=0 skips that phase).
+cluster_tests=${FC_REDIS_CLUSTER_TESTS:-1}
+unset FC_REDIS_CLUSTER_TESTS
 
 # Captured first: inside eval "$(...)" a failing `up` would go unnoticed.
 service_env="$(bash scripts/services.sh up)"
@@ -61,6 +67,13 @@ if [[ ${FC_WEB_TESTS:-1} != 0 ]]; then
   FC_E2E_CONFIGURATION=Release bash scripts/web-test.sh "$results_dir" || web_status=$?
 fi
 
+# The Redis-touching classes again on a three-primary Redis Cluster, with the Release build just made; its
+# redis-cluster.trx is summed below with the others. A cluster that cannot start counts as one failure.
+cluster_status=0
+if [[ $cluster_tests != 0 ]]; then
+  bash scripts/test-redis-cluster.sh "$results_dir" --no-build || cluster_status=$?
+fi
+
 # One <Counters .../> element per test project; sum them.
 passed=0 failed=0 skipped=0
 shopt -s nullglob
@@ -105,6 +118,15 @@ if [[ $api_arm64_status -ne 0 ]]; then
   echo "linux-arm64 API package or its /health/live check under qemu failed (exit $api_arm64_status)" >&2
   failed=$((failed + 1))
   status=$api_arm64_status
+fi
+
+if [[ $cluster_status -ne 0 ]]; then
+  if [[ ! -f $results_dir/redis-cluster.trx ]]; then
+    # The cluster did not start, or the run broke before writing results: count it.
+    echo "Redis Cluster test phase failed before counting (exit $cluster_status)" >&2
+    failed=$((failed + 1))
+  fi
+  status=$cluster_status
 fi
 
 if [[ $synth_status -ne 0 ]]; then

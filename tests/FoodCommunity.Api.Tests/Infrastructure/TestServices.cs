@@ -24,10 +24,22 @@ public static class TestServices
 
     public static Task<ServiceEndpoints> GetAsync() => Endpoints.Value;
 
+    /// <summary>
+    /// FC_REDIS_CLUSTER_TESTS=1: the API's Redis is the cluster of FC_REDIS_CLUSTER_CONNECTION (scripts/services.sh
+    /// cluster-up), not the single node, so the same tests prove the code runs on Redis Cluster.
+    /// </summary>
+    public static bool RedisClusterRequested => Environment.GetEnvironmentVariable("FC_REDIS_CLUSTER_TESTS") == "1";
+
     private static async Task<ServiceEndpoints> ResolveAsync()
     {
         var mysql = Environment.GetEnvironmentVariable("ConnectionStrings__MySql");
-        var redis = Environment.GetEnvironmentVariable("ConnectionStrings__Redis");
+        var redis = RedisClusterRequested
+            ? Environment.GetEnvironmentVariable("FC_REDIS_CLUSTER_CONNECTION") is { Length: > 0 } cluster
+                ? cluster
+                : throw new InvalidOperationException(
+                    "FC_REDIS_CLUSTER_TESTS=1 runs the tests against a Redis Cluster, and FC_REDIS_CLUSTER_CONNECTION names none: " +
+                    "start one with `eval \"$(bash scripts/services.sh cluster-up)\"`.")
+            : Environment.GetEnvironmentVariable("ConnectionStrings__Redis");
         var s3 = Environment.GetEnvironmentVariable("Storage__ServiceUrl");
         if (!string.IsNullOrWhiteSpace(mysql) && !string.IsNullOrWhiteSpace(redis) && !string.IsNullOrWhiteSpace(s3))
         {
