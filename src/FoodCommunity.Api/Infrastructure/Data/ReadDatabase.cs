@@ -6,10 +6,11 @@ using StackExchange.Redis;
 namespace FoodCommunity.Api.Infrastructure.Data;
 
 /// <summary>
-/// Picks where a read goes. Feeds and profiles read the replica, except for a caller who wrote in the
-/// last few seconds: their reads go to the primary, so their own post, comment or follow never
-/// vanishes from their view because the replica lags. The marker lives in Redis, so it holds on
-/// whichever instance the ALB sends the next request to.
+/// Picks where a read goes. Feeds and profiles read the replica, except for a caller whose last write
+/// the replica has not applied yet: their reads go to the primary, so their own post, comment or follow
+/// never vanishes from their view because the replica lags. The marker (the write's time) lives in
+/// Redis, so it holds on whichever instance the ALB sends the next request to; see
+/// <see cref="IsAheadOfReplica"/> for when it stops counting.
 /// </summary>
 public sealed class ReadDatabase(
     FoodCommunityDbContext primary,
@@ -54,7 +55,7 @@ public sealed class ReadDatabase(
         bool wrote;
         try
         {
-            wrote = await redis.GetDatabase().KeyExistsAsync(keys.RecentWriter(id));
+            wrote = IsAheadOfReplica(await redis.GetDatabase().StringGetAsync(keys.RecentWriter(id)));
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
@@ -78,11 +79,29 @@ public sealed class ReadDatabase(
 
         try
         {
-            await redis.GetDatabase().StringSetAsync(keys.RecentWriter(userId), "1", TimeSpan.FromSeconds(options.Value.ReadYourWritesSeconds));
+            await redis.GetDatabase().StringSetAsync(keys.RecentWriter(userId), WriteMarker(), options.Value.ReadYourWritesWindow);
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             // While Redis is down, ForAsync sends every signed-in caller to the primary anyway.
         }
     }
+
+    // ---- Adaptive read-your-writes window (replica lag measured by ReplicaMonitor's heartbeat).
+
+    /// <summary>The marker's value: when the write was acknowledged, in Unix milliseconds (UTC).</summary>
+    private const long OldestMarkerTime = 1_000_000_000_000; // 2001: below it, the older "1" marker.
+
+    private static RedisValue WriteMarker() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// A marker counts until the replica holds a heartbeat stamped after the write (replication applies
+    /// commits in order, so it then holds the write too), or the marker expires (ReadYourWritesWindow: by
+    /// then the replica has caught up or lags beyond the limit and gets no reads). A marker that cannot be
+    /// read as a time (written by an older instance) counts until it expires.
+    /// </summary>
+    private bool IsAheadOfReplica(RedisValue marker) =>
+        marker.HasValue &&
+        (!marker.TryParse(out long writtenAtMs) || writtenAtMs < OldestMarkerTime ||
+         !replicaMonitor.HasCaughtUpWith(DateTimeOffset.FromUnixTimeMilliseconds(writtenAtMs).UtcDateTime));
 }
