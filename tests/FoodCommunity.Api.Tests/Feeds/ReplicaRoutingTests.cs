@@ -17,6 +17,9 @@ public sealed partial class ReplicaRoutingTests(ApiFactory api) : IClassFixture<
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
+    /// <summary>For the replica to apply what the whole test run wrote (every class's database and migrations).</summary>
+    private static readonly TimeSpan ReplicationPatience = TimeSpan.FromSeconds(90);
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -30,7 +33,7 @@ public sealed partial class ReplicaRoutingTests(ApiFactory api) : IClassFixture<
 
         using var own = await client.GetAsync($"/api/v1/posts/{postId}", author.AccessToken);
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
-        var seen = await Eventually.AnswerAsync(() => AnonymousStatusAsync(client, postId), s => s == HttpStatusCode.OK, Patience);
+        var seen = await Eventually.AnswerAsync(() => AnonymousStatusAsync(client, postId), s => s == HttpStatusCode.OK, ReplicationPatience);
         Assert.Equal(HttpStatusCode.OK, seen);
     }
 
@@ -75,7 +78,7 @@ public sealed partial class ReplicaRoutingTests(ApiFactory api) : IClassFixture<
             Assert.True(monitor.Available);
         }
 
-        var seen = await Eventually.AnswerAsync(() => AnonymousStatusAsync(client, postId, other.AccessToken), s => s == HttpStatusCode.OK, Patience);
+        var seen = await Eventually.AnswerAsync(() => AnonymousStatusAsync(client, postId, other.AccessToken), s => s == HttpStatusCode.OK, ReplicationPatience);
         Assert.Equal(HttpStatusCode.OK, seen);
 
         // Caught up, the author reads the replica again, long before their marker (ReplicaMaxLagSeconds + 2)
@@ -112,7 +115,7 @@ public sealed partial class ReplicaRoutingTests(ApiFactory api) : IClassFixture<
             Assert.Equal(HttpStatusCode.OK, await AnonymousStatusAsync(client, postId));
         }
 
-        Assert.True(await Eventually.AnswerAsync(() => Task.FromResult(monitor.Available), available => available, Patience),
+        Assert.True(await Eventually.AnswerAsync(() => Task.FromResult(monitor.Available), available => available, ReplicationPatience),
             "the replica did not come back after it caught up");
         Assert.True(monitor.LagSeconds <= 2, $"back in the read path with {monitor.LagSeconds} s of lag");
         Assert.Equal("Healthy", await Eventually.AnswerAsync(() => ReplicaReadinessAsync(client), s => s == "Healthy", Patience));
@@ -172,7 +175,7 @@ public sealed partial class ReplicaRoutingTests(ApiFactory api) : IClassFixture<
         var overrides = new Dictionary<string, string?>(settings ?? []) { ["ConnectionStrings:MySqlReplica"] = replica };
         var routed = await ApiFactory.SharingStateWithAsync(api, overrides);
         var monitor = routed.GetService<ReplicaMonitor>();
-        Assert.True(await Eventually.AnswerAsync(() => Task.FromResult(monitor.Available), available => available, Patience),
+        Assert.True(await Eventually.AnswerAsync(() => Task.FromResult(monitor.Available), available => available, ReplicationPatience),
             $"the replica monitor never trusted the replica (lag {monitor.LagSeconds})");
         return routed;
     }
@@ -181,7 +184,7 @@ public sealed partial class ReplicaRoutingTests(ApiFactory api) : IClassFixture<
     private static async Task WaitUntilCaughtUpAsync(ReplicaMonitor monitor)
     {
         var now = DateTime.UtcNow;
-        Assert.True(await Eventually.AnswerAsync(() => Task.FromResult(monitor.HasCaughtUpWith(now)), caughtUp => caughtUp, Patience),
+        Assert.True(await Eventually.AnswerAsync(() => Task.FromResult(monitor.HasCaughtUpWith(now)), caughtUp => caughtUp, ReplicationPatience),
             "the replica did not catch up");
     }
 
