@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# One command for a developer: brings up MariaDB, Redis and s3rver natively (installing
-# what is missing), applies the migrations, builds the web client, starts the image function's
+# One command for a developer: brings up MariaDB (a primary and a replica replicating from
+# it, which the API reads feeds and profiles from, as on AWS), Redis and s3rver natively (installing
+# what is missing), applies the migrations (on the primary; they replicate), builds the web client, starts the image function's
 # local host (it processes every upload in the bucket, as S3 events drive the function on AWS) and
 # the presign local host on http://127.0.0.1:${FC_PRESIGN_PORT:-5081} (POST /uploads), and runs the
 # API in Development on http://127.0.0.1:${FC_API_PORT:-5080} (serving the web client at /) until

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Local backing services for FoodCommunity development, tests and CI:
-# MariaDB, Redis, s3rver (an S3 look-alike) and MailDev (an SMTP sink with a
+# MariaDB (a primary and a read-only replica replicating from it by GTID),
+# Redis, s3rver (an S3 look-alike) and MailDev (an SMTP sink with a
 # web inbox and a REST API), all on loopback, all state
 # under one folder. Installs whatever is missing (Debian packages, npm deps).
 #
@@ -18,6 +19,7 @@ readonly MAILDEV_TOOL_DIR="$REPO_ROOT/tools/maildev"
 
 readonly STATE_DIR="${FOODCOMMUNITY_SERVICES_DIR:-/tmp/foodcommunity-services}"
 readonly MYSQL_PORT="${FC_MYSQL_PORT:-13306}"
+readonly REPLICA_PORT="${FC_MYSQL_REPLICA_PORT:-13307}"
 readonly REDIS_PORT="${FC_REDIS_PORT:-16379}"
 readonly S3_PORT="${FC_S3_PORT:-14568}"
 readonly MAIL_PORT="${FC_MAIL_PORT:-11025}"
@@ -30,6 +32,9 @@ readonly REDIS_CLUSTER_PORT="${FC_REDIS_CLUSTER_PORT:-17000}"
 readonly DB_NAME=foodcommunity
 readonly DB_USER=foodcommunity
 readonly DB_PASSWORD=foodcommunity
+# The replica's login on the primary (replication only).
+readonly REPL_USER=fc_replication
+readonly REPL_PASSWORD=fc_replication
 readonly S3_BUCKET=foodcommunity-uploads
 readonly S3_KEY=S3RVER
 readonly S3_SECRET=S3RVER
@@ -40,6 +45,11 @@ readonly MYSQL_CNF="$MYSQL_DIR/my.cnf"
 readonly MYSQL_APP_CNF="$MYSQL_DIR/app-client.cnf"
 readonly MYSQL_SOCKET="$MYSQL_DIR/run/mysqld.sock"
 readonly MYSQL_LOG="$MYSQL_DIR/log/mariadbd.err"
+# The replica: its own datadir, config and socket; see replica_seed.
+readonly REPLICA_DIR="$STATE_DIR/mysql-replica"
+readonly REPLICA_CNF="$REPLICA_DIR/my.cnf"
+readonly REPLICA_SOCKET="$REPLICA_DIR/run/mysqld.sock"
+readonly REPLICA_LOG="$REPLICA_DIR/log/mariadbd.err"
 readonly REDIS_DIR="$STATE_DIR/redis"
 readonly REDIS_CONF="$REDIS_DIR/redis.conf"
 readonly REDIS_LOG="$REDIS_DIR/log/redis.log"
@@ -54,7 +64,8 @@ readonly REDIS_CLUSTER_CREATED="$REDIS_CLUSTER_DIR/.created"
 # Written on first `up`; `purge` refuses to delete a folder without it.
 readonly STATE_MARKER="$STATE_DIR/.foodcommunity-services"
 
-readonly SERVICES=(mysql redis s3 mail)
+# The replica after the primary: it is seeded from it and replicates from it.
+readonly SERVICES=(mysql replica redis s3 mail)
 
 log() { printf '[services] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -63,7 +74,7 @@ usage() {
   cat >&2 <<EOF
 Usage: scripts/services.sh COMMAND
 
-Local MariaDB, Redis and s3rver for FoodCommunity, on 127.0.0.1.
+Local MariaDB (primary + replica), Redis, s3rver and MailDev for FoodCommunity, on 127.0.0.1.
 
 Commands:
   up              install what is missing, start all services, wait until they
@@ -74,7 +85,7 @@ Commands:
                   (exit 1 if any is not)
   down [--purge]  stop the services started here; --purge also deletes all data
   purge           same as 'down --purge'
-  start NAME      start one service (NAME: mysql | redis | s3 | mail)
+  start NAME      start one service (NAME: mysql | replica | redis | s3 | mail)
   stop NAME       stop one service, keeping its data
   cluster-up      start a Redis Cluster (three primaries, one replica each) on
                   127.0.0.1, creating it on first use; 'env' then also prints
@@ -85,6 +96,7 @@ Commands:
 Settings (environment):
   FOODCOMMUNITY_SERVICES_DIR  state folder (now: $STATE_DIR)
   FC_MYSQL_PORT               MariaDB port (now: $MYSQL_PORT)
+  FC_MYSQL_REPLICA_PORT       MariaDB replica port (now: $REPLICA_PORT)
   FC_REDIS_PORT               Redis port   (now: $REDIS_PORT)
   FC_S3_PORT                  s3rver port  (now: $S3_PORT)
   FC_MAIL_PORT, FC_MAIL_WEB_PORT  MailDev SMTP and inbox ports  (now: $MAIL_PORT, $MAIL_WEB_PORT)
@@ -100,16 +112,18 @@ EOF
 svc_dir() {
   case "$1" in
     mysql) echo "$MYSQL_DIR" ;;
+    replica) echo "$REPLICA_DIR" ;;
     redis) echo "$REDIS_DIR" ;;
     s3) echo "$S3_DIR" ;;
     mail) echo "$MAIL_DIR" ;;
-    *) die "unknown service '$1' (use mysql, redis, s3 or mail)" ;;
+    *) die "unknown service '$1' (use mysql, replica, redis, s3 or mail)" ;;
   esac
 }
 svc_pidfile() { echo "$(svc_dir "$1")/run/$1.pid"; }
 svc_port() {
   case "$1" in
     mysql) echo "$MYSQL_PORT" ;;
+    replica) echo "$REPLICA_PORT" ;;
     redis) echo "$REDIS_PORT" ;;
     s3) echo "$S3_PORT" ;;
     mail) echo "$MAIL_PORT" ;;
@@ -118,6 +132,7 @@ svc_port() {
 svc_log() {
   case "$1" in
     mysql) echo "$MYSQL_LOG" ;;
+    replica) echo "$REPLICA_LOG" ;;
     redis) echo "$REDIS_LOG" ;;
     s3) echo "$S3_LOG" ;;
     mail) echo "$MAIL_LOG" ;;
@@ -137,6 +152,7 @@ pid_is_ours() {
   cmdline=$({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null) || return 1
   case "$svc" in
     mysql) want_comm=mariadbd want_arg="$MYSQL_CNF" ;;
+    replica) want_comm=mariadbd want_arg="$REPLICA_CNF" ;;
     redis) want_comm=redis-server want_arg="$REDIS_CONF" ;;
     s3) want_comm=node want_arg="$S3_DIR/data" ;;
     mail) want_comm=node want_arg="$MAIL_DIR/data" ;;
@@ -294,7 +310,11 @@ innodb_log_file_size=128M
 # Dev/test data: losing the last second on a machine crash is fine, and the
 # tests create and drop many databases, so don't fsync every commit.
 innodb_flush_log_at_trx_commit=2
-skip-log-bin
+# The binlog the replica reads (GTID). Not fsynced (as above); kept a day.
+server_id=1
+log-bin=mariadb-bin
+sync_binlog=0
+binlog_expire_logs_seconds=86400
 
 [client]
 socket=$MYSQL_SOCKET
@@ -319,8 +339,10 @@ mysql_app() { timeout 10 mariadb --defaults-file="$MYSQL_APP_CNF" --connect-time
 mysql_alive() { timeout 5 mariadb-admin --defaults-file="$MYSQL_CNF" --connect-timeout=2 ping >/dev/null 2>&1; }
 mysql_answers() { [[ $(mysql_app -N -B -e 'SELECT 1' 2>/dev/null) == 1 ]]; }
 
-mysql_provision() {
-  mysql_root --batch <<EOF
+# Also run on the replica (replica_seed): the primary's later runs of it replicate there,
+# and ALTER USER/GRANT must find the users.
+provision_sql() {
+  cat <<EOF
 CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASSWORD';
 CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASSWORD';
@@ -329,8 +351,12 @@ ALTER USER '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASSWORD';
 -- Tests create and drop a database per test class.
 GRANT ALL PRIVILEGES ON *.* TO '$DB_USER'@'127.0.0.1';
 GRANT ALL PRIVILEGES ON *.* TO '$DB_USER'@'localhost';
+CREATE USER IF NOT EXISTS '$REPL_USER'@'127.0.0.1' IDENTIFIED BY '$REPL_PASSWORD';
+ALTER USER '$REPL_USER'@'127.0.0.1' IDENTIFIED BY '$REPL_PASSWORD';
+GRANT REPLICATION SLAVE ON *.* TO '$REPL_USER'@'127.0.0.1';
 EOF
 }
+mysql_provision() { provision_sql | mysql_root --batch; }
 
 mysql_launch() {
   local user
@@ -362,6 +388,118 @@ mysql_ready() {
   # Cheap and idempotent; also repairs a user whose password was changed.
   mysql_provision || { log "mysql: creating database/user failed"; return 1; }
   wait_until mysql "$pid" mysql_answers
+}
+
+# ---------------------------------------------------------------- replica
+
+# A second mariadbd replicating from the primary: GTID (slave_pos), read_only, own
+# datadir. On its first start it is seeded with a dump of the primary's databases taken
+# at a known GTID (the primary may hold data from before its binlog was switched on),
+# then replicates from that GTID on; later starts resume replication by themselves.
+replica_write_config() {
+  mkdir -p "$REPLICA_DIR"/{data,log,run,tmp}
+  cat >"$REPLICA_CNF" <<EOF
+# Generated by scripts/services.sh; edits are overwritten.
+[mariadbd]
+datadir=$REPLICA_DIR/data
+tmpdir=$REPLICA_DIR/tmp
+socket=$REPLICA_SOCKET
+pid-file=$REPLICA_DIR/run/mariadbd.pid
+log-error=$REPLICA_LOG
+bind-address=127.0.0.1
+port=$REPLICA_PORT
+skip-name-resolve
+character-set-server=utf8mb4
+collation-server=utf8mb4_unicode_ci
+max_connections=300
+innodb_buffer_pool_size=128M
+innodb_log_file_size=64M
+innodb_flush_log_at_trx_commit=2
+server_id=2
+read_only=1
+skip-log-bin
+relay-log=relay-bin
+# Applies what the primary committed in parallel in parallel, in the same commit order.
+slave_parallel_threads=2
+
+[client]
+socket=$REPLICA_SOCKET
+user=root
+default-character-set=utf8mb4
+EOF
+}
+
+replica_root() { timeout 10 mariadb --defaults-file="$REPLICA_CNF" --connect-timeout=3 "$@"; }
+replica_alive() { timeout 5 mariadb-admin --defaults-file="$REPLICA_CNF" --connect-timeout=2 ping >/dev/null 2>&1; }
+replica_answers() {
+  [[ $(timeout 10 mariadb --defaults-file="$MYSQL_APP_CNF" --port="$REPLICA_PORT" --connect-timeout=3 \
+    -N -B -e 'SELECT 1' 2>/dev/null) == 1 ]]
+}
+
+# "Yes Yes 0": IO thread, SQL thread, seconds behind the primary.
+replica_threads() {
+  replica_root -e 'SHOW SLAVE STATUS\G' 2>/dev/null |
+    awk -F': ' '/ Slave_IO_Running:/ {io=$2} / Slave_SQL_Running:/ {sql=$2}
+      / Seconds_Behind_Master:/ {lag=$2} END {print io, sql, lag}'
+}
+
+replica_launch() {
+  local user
+  user=$(id -un)
+  svc_pid mysql >/dev/null || die "replica: the primary (mysql) is not running; start it first"
+  replica_write_config
+  if [[ ! -f $REPLICA_DIR/.replicating ]]; then
+    # Not (fully) seeded: start over from an empty datadir.
+    rm -rf "$REPLICA_DIR/data" && mkdir -p "$REPLICA_DIR/data"
+    log "replica: initializing a new data directory"
+    if ! mariadb-install-db --defaults-file="$REPLICA_CNF" --user="$user" \
+      --skip-test-db --auth-root-authentication-method=socket \
+      >"$REPLICA_DIR/log/install-db.log" 2>&1; then
+      show_log_tail "$REPLICA_DIR/log/install-db.log"
+      die "replica: mariadb-install-db failed"
+    fi
+  fi
+  setsid mariadbd --defaults-file="$REPLICA_CNF" --user="$user" \
+    </dev/null >>"$REPLICA_LOG" 2>&1 9>&- &
+  echo $! >"$(svc_pidfile replica)"
+}
+
+# The primary's own databases, dumped in one transaction with the GTID they were taken at;
+# loaded into the replica, which then replicates from that GTID.
+replica_seed() {
+  local databases gtid dump="$REPLICA_DIR/tmp/seed.sql"
+  provision_sql | replica_root --batch || { log "replica: creating users failed"; return 1; }
+  mapfile -t databases < <(mysql_root -N -B -e "SELECT schema_name FROM information_schema.schemata
+    WHERE schema_name NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')")
+  log "replica: seeding from the primary (${#databases[@]} databases)"
+  if ! timeout 600 mariadb-dump --defaults-file="$MYSQL_CNF" --single-transaction --gtid --master-data=2 \
+    --routines --events --triggers --databases "${databases[@]}" >"$dump" 2>"$REPLICA_DIR/log/seed.log"; then
+    show_log_tail "$REPLICA_DIR/log/seed.log"
+    return 1
+  fi
+  gtid=$(sed -nE "s/^-- SET GLOBAL gtid_slave_pos='([^']*)';/\1/p" "$dump" | head -n 1)
+  grep -q "gtid_slave_pos=" "$dump" || { log "replica: the dump names no GTID position"; return 1; }
+  timeout 600 mariadb --defaults-file="$REPLICA_CNF" --batch <"$dump" || { log "replica: loading the dump failed"; return 1; }
+  rm -f "$dump"
+  replica_root --batch <<EOF || { log "replica: starting replication failed"; return 1; }
+STOP SLAVE;
+SET GLOBAL gtid_slave_pos = '$gtid';
+CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = $MYSQL_PORT,
+  MASTER_USER = '$REPL_USER', MASTER_PASSWORD = '$REPL_PASSWORD',
+  MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1;
+START SLAVE;
+EOF
+  touch "$REPLICA_DIR/.replicating"
+  log "replica: replicating from 127.0.0.1:$MYSQL_PORT from GTID '$gtid'"
+}
+
+replica_ready() {
+  local pid=$1
+  wait_until replica "$pid" replica_alive || return 1
+  if [[ ! -f $REPLICA_DIR/.replicating ]]; then
+    replica_seed || return 1
+  fi
+  wait_until replica "$pid" replica_answers
 }
 
 # ---------------------------------------------------------------- redis
@@ -483,7 +621,9 @@ svc_start() {
     return 0
   fi
   if port_in_use "$port"; then
-    die "$svc: 127.0.0.1:$port is taken by a process not started from $STATE_DIR (set FC_${svc^^}_PORT, or stop it)"
+    local port_var="FC_${svc^^}_PORT"
+    [[ $svc == replica ]] && port_var=FC_MYSQL_REPLICA_PORT
+    die "$svc: 127.0.0.1:$port is taken by a process not started from $STATE_DIR (set $port_var, or stop it)"
   fi
   log "$svc: starting on 127.0.0.1:$port"
   "${svc}_launch"
@@ -537,7 +677,7 @@ stop_services() {
 
 ensure_for() {
   case "$1" in
-    mysql | redis) ensure_packages ;;
+    mysql | replica | redis) ensure_packages ;;
     s3) ensure_s3rver ;;
     mail) ensure_maildev ;;
   esac
@@ -765,6 +905,7 @@ print_env() {
   version=$(server_version)
   local -a vars=(
     "ConnectionStrings__MySql=Server=127.0.0.1;Port=$MYSQL_PORT;Database=$DB_NAME;User ID=$DB_USER;Password=$DB_PASSWORD"
+    "ConnectionStrings__MySqlReplica=Server=127.0.0.1;Port=$REPLICA_PORT;Database=$DB_NAME;User ID=$DB_USER;Password=$DB_PASSWORD"
     "Database__ServerVersion=$version"
     "ConnectionStrings__Redis=127.0.0.1:$REDIS_PORT"
     "Storage__ServiceUrl=http://127.0.0.1:$S3_PORT"
@@ -796,6 +937,12 @@ cmd_status() {
     if pid=$(svc_pid "$svc"); then
       if svc_answers "$svc"; then
         log "$svc: running (pid $pid), answering on 127.0.0.1:$port"
+        if [[ $svc == replica ]]; then
+          local io sql lag
+          read -r io sql lag <<<"$(replica_threads)"
+          log "replica: IO thread ${io:-?}, SQL thread ${sql:-?}, ${lag:-?}s behind the primary"
+          [[ $io == Yes && $sql == Yes ]] || all_ok=1
+        fi
       else
         log "$svc: running (pid $pid), NOT answering on 127.0.0.1:$port"
         all_ok=1

@@ -105,6 +105,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:MySql"] = MySqlConnectionString,
+            // No replica unless a test asks for one (services.sh exports the local replica for dev.sh).
+            ["ConnectionStrings:MySqlReplica"] = "",
             ["ConnectionStrings:Redis"] = Endpoints.Redis,
             ["Database:ServerVersion"] = Endpoints.ServerVersion,
             ["Redis:KeyPrefix"] = Isolation.RedisKeyPrefix,

@@ -29,6 +29,8 @@ internal static class ApiProcess
         // Production refuses to start without them; the test is the proxy, on loopback.
         start.Environment["Http__TrustedProxyNetworks__0"] = "127.0.0.0/8";
         start.Environment["ConnectionStrings__Redis"] = api.Endpoints.Redis;
+        // No replica unless the test passes one (services.sh exports the local replica).
+        start.Environment["ConnectionStrings__MySqlReplica"] = "";
         start.Environment["Database__ServerVersion"] = api.Endpoints.ServerVersion;
         start.Environment["Storage__BucketName"] = api.Isolation.BucketName;
         start.Environment["Storage__ServiceUrl"] = api.Endpoints.S3ServiceUrl;

@@ -6,12 +6,16 @@ using Testcontainers.Redis;
 
 namespace FoodCommunity.Api.Tests.Infrastructure;
 
-/// <summary>Where the real MySQL/MariaDB, Redis and S3 endpoint of this test run are.</summary>
+/// <summary>
+/// Where the real MySQL/MariaDB, Redis and S3 endpoint of this test run are; MySqlReplicaServer is a replica
+/// replicating from MySqlServer (scripts/services.sh starts one), null when the run has none.
+/// </summary>
 public sealed record ServiceEndpoints(
     string MySqlServer,
     string ServerVersion,
     string Redis,
-    string S3ServiceUrl);
+    string S3ServiceUrl,
+    string? MySqlReplicaServer = null);
 
 /// <summary>
 /// Resolved once per test run: from the environment variables that scripts/services.sh prints (CI and the
@@ -47,7 +51,8 @@ public static class TestServices
                 mysql,
                 Environment.GetEnvironmentVariable("Database__ServerVersion") ?? "8.4.0-mysql",
                 redis,
-                s3);
+                s3,
+                Environment.GetEnvironmentVariable("ConnectionStrings__MySqlReplica") is { Length: > 0 } replica ? replica : null);
         }
 
         return await StartContainersAsync();

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 
@@ -31,6 +32,7 @@ internal static class DataSetup
             options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
         });
         builder.Services.AddScoped<ReadDatabase>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ReplicaMonitor>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ReplicaMonitor>());
         return builder;

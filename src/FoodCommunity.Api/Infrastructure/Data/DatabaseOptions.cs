@@ -21,7 +21,18 @@ public sealed class DatabaseOptions
     [Range(1, 300)]
     public int CommandTimeoutSeconds { get; set; } = 15;
 
-    /// <summary>How long after a write a user's reads stay on the primary; above the replica lag RDS alarms on.</summary>
+    /// <summary>
+    /// The longest a user's reads stay on the primary after a write. They return to the replica sooner, as
+    /// soon as it has caught up with the write (ReadDatabase), and never later than the replica has either
+    /// caught up or been taken out for lag: the window used is at least ReplicaMaxLagSeconds + 2.
+    /// </summary>
     [Range(1, 300)]
     public int ReadYourWritesSeconds { get; set; } = 5;
+
+    /// <summary>A replica lagging more than this (by its heartbeat, measured every second) gets no reads until it catches up.</summary>
+    [Range(1, 3600)]
+    public int ReplicaMaxLagSeconds { get; set; } = 3;
+
+    /// <summary>How long a write keeps its author's reads on the primary at most: see <see cref="ReadYourWritesSeconds"/>.</summary>
+    public TimeSpan ReadYourWritesWindow => TimeSpan.FromSeconds(Math.Max(ReadYourWritesSeconds, ReplicaMaxLagSeconds + 2));
 }

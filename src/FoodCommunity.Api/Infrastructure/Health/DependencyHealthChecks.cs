@@ -1,3 +1,4 @@
+using System.Globalization;
 using Amazon.S3;
 using Amazon.S3.Model;
 using FoodCommunity.Api.Infrastructure.Data;
@@ -40,6 +41,31 @@ internal sealed class MySqlHealthCheck(string? connectionString) : IHealthCheck
             MaximumPoolSize = 2,
             ConnectionTimeout = 3,
         }.ConnectionString);
+}
+
+/// <summary>
+/// The replica as <see cref="ReplicaMonitor"/> last measured it (every second): answering, and lagging no more
+/// than Database:ReplicaMaxLagSeconds. Failing means reads go to the primary, not that the instance cannot serve.
+/// </summary>
+internal sealed class ReplicaHealthCheck(ReplicaMonitor monitor, IOptions<ConnectionStringsOptions> connectionStrings, IOptions<DatabaseOptions> database)
+    : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(connectionStrings.Value.MySqlReplica))
+        {
+            // Optional; without one, reads go to the primary.
+            return Task.FromResult(HealthCheckResult.Healthy("not configured"));
+        }
+
+        var lag = monitor.LagSeconds;
+        var description = lag is { } seconds
+            ? string.Create(CultureInfo.InvariantCulture, $"lag {seconds:0.0} s (limit {database.Value.ReplicaMaxLagSeconds} s)")
+            : "unreachable";
+        return Task.FromResult(monitor.Available
+            ? HealthCheckResult.Healthy(description)
+            : new HealthCheckResult(context.Registration.FailureStatus, description + "; reads go to the primary"));
+    }
 }
 
 internal sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck

@@ -18,11 +18,10 @@ internal static class HealthSetup
             .Add(new HealthCheckRegistration("mysql", services => MySqlHealthCheck.For(
                 services.GetRequiredService<IOptions<ConnectionStringsOptions>>().Value.MySql,
                 services.GetRequiredService<IOptions<DatabaseOptions>>().Value), HealthStatus.Unhealthy, [ReadyTag], CheckTimeout))
-            // Degraded, not unhealthy: without the replica, reads go to the primary (ReplicaMonitor),
-            // so an instance stays in service; every instance failing readiness would be an outage.
-            .Add(new HealthCheckRegistration("mysql-replica", services => MySqlHealthCheck.For(
-                services.GetRequiredService<IOptions<ConnectionStringsOptions>>().Value.MySqlReplica,
-                services.GetRequiredService<IOptions<DatabaseOptions>>().Value), HealthStatus.Degraded, [ReadyTag], CheckTimeout))
+            // Degraded, not unhealthy: without the replica (down, or lagging beyond the limit), reads go
+            // to the primary (ReplicaMonitor), so an instance stays in service; every instance failing
+            // readiness would be an outage.
+            .AddCheck<ReplicaHealthCheck>("mysql-replica", HealthStatus.Degraded, [ReadyTag], CheckTimeout)
             .AddCheck<RedisHealthCheck>("redis", HealthStatus.Unhealthy, [ReadyTag], CheckTimeout)
             .AddCheck<S3HealthCheck>("s3", HealthStatus.Unhealthy, [ReadyTag], CheckTimeout);
         builder.Services.AddSingleton<ReadinessCache>();

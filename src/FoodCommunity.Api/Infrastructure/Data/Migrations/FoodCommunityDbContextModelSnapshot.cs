@@ -61,6 +61,23 @@ namespace FoodCommunity.Api.Infrastructure.Data.Migrations
                     b.ToTable("comments", (string)null);
                 });
 
+            modelBuilder.Entity("FoodCommunity.Api.Infrastructure.Data.ReplicaHeartbeat", b =>
+                {
+                    b.Property<byte>("Id")
+                        .HasColumnType("tinyint unsigned")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("BeatAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("beat_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_replica_heartbeat");
+
+                    b.ToTable("replica_heartbeat", (string)null);
+                });
+
             modelBuilder.Entity("FoodCommunity.Api.Likes.LikeCheckpoint", b =>
                 {
                     b.Property<int>("Shard")
