@@ -385,7 +385,7 @@ seed_database() {
     printf 'SET %s;\n' "$(IFS=,; echo "${assignments[*]}")"
     printf "SET @password_hash = '%s';\n" "$(password_hash)"
     cat "$BENCH_DIR/seed.sql"
-  } | mysql_app -v >"$RUN_DIR/seed.log" 2>&1 || { tail -20 "$RUN_DIR/seed.log" >&2; die "seeding failed"; }
+  } | mysql_app -vvv >"$RUN_DIR/seed.log" 2>&1 || { tail -20 "$RUN_DIR/seed.log" >&2; die "seeding failed"; }
 }
 
 drop_seed_helpers() {
