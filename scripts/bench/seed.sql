@@ -102,8 +102,7 @@ FROM seq_0_to_9999999 WHERE seq < @posts;
 -- Hot posts: among the newest, 37 apart so that they are not all on the first page of a feed.
 UPDATE seed_posts SET hot = 1 WHERE idx > @posts - 1 - @hot * 37 AND (@posts - 1 - idx) % 37 = 0;
 -- With @likes: a Pareto(1, @like_alpha) weight per post, and the post's share of the likes the hot
--- posts leave, rounded up or down at random (so the total lands within a few of @likes, less what
--- the @users - 1 cap cuts off the very top).
+-- posts leave, rounded up or down at random, at most @users - 1.
 UPDATE seed_posts SET weight = POW(1 - seed_rand(CONCAT('pl', idx)), -1 / @like_alpha) WHERE hot = 0;
 SELECT SUM(weight) INTO @weight_sum FROM seed_posts WHERE hot = 0;
 SET @like_budget := GREATEST(0, @likes - @hot * LEAST(@hot_likes, @users));
@@ -113,6 +112,13 @@ UPDATE seed_posts SET
       FLOOR(@like_xm * POW(1 - seed_rand(CONCAT('pl', idx)), -1 / @like_alpha)),
       FLOOR(@like_budget * weight / @weight_sum + seed_rand(CONCAT('pr', idx)))))),
   like_offset = FLOOR(@users * seed_rand(CONCAT('po', idx)));
+-- Pareto(1.2)'s tail is heavy: the cap takes ~7% of the total off the top posts. A second round
+-- shares what the capped posts could not take among the others (only with @likes).
+SELECT COALESCE(SUM(likes), 0), COALESCE(SUM(weight), 0) INTO @capped_likes, @capped_weight
+FROM seed_posts WHERE hot = 0 AND likes >= @users - 1;
+UPDATE seed_posts SET
+  likes = LEAST(@users - 1, FLOOR((@like_budget - @capped_likes) * weight / (@weight_sum - @capped_weight) + seed_rand(CONCAT('pr', idx))))
+WHERE @likes IS NOT NULL AND hot = 0 AND likes < @users - 1;
 
 INSERT INTO posts (id, author_id, caption, like_count, comment_count, created_at)
 SELECT p.id, u.id,
