@@ -10,7 +10,7 @@
 #   2. brings up MariaDB, Redis and s3rver on bench ports (23306, 26379, 24568; state in
 #      /tmp/fc-bench-services), never the developers' instance, and migrates;
 #   3. seeds with bulk SQL (scripts/bench/seed.sql): 100,000 users, 1,000,000 posts with an image
-#      and tags, 5,000,000 likes, ~8.5 M follows (~85 per user, a few celebrities followed by most),
+#      and tags, 5,000,000 likes, ~8 M follows (~80 per user, a few celebrities followed by most),
 #      500,000 comments, all long-tailed, every counter exact, and prints the seed time; loads the
 #      last 24 hours of likes into the popular ranking; uploads small JPEGs for the users who will
 #      create posts; mints tokens for 10,000 users (the design's concurrent peak);
@@ -64,7 +64,7 @@ mkdir -p "$DATA_DIR"
 
 # The data set, scaled toward the product (issue 15): 100,000 users, 1,000,000 posts, 5,000,000
 # likes (Pareto weights per post, see seed.sql's header), follows Pareto per user (25 at least,
-# ~85 on average, at most 5,000: below the API's cap of 7,500) towards a few celebrities.
+# ~80 on average, at most 5,000: below the API's cap of 7,500) towards a few celebrities.
 # FC_BENCH_USERS scales it all down for a quick check of the scripts (posts, likes and comments
 # follow it unless set themselves).
 SEED_USERS="${FC_BENCH_USERS:-100000}"
