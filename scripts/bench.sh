@@ -4,7 +4,8 @@
 #
 #   bash scripts/bench.sh [--update-docs] [--endpoints]
 #
-# One command, under 10 minutes on a quiet 2-vCPU machine (most of it the seed):
+# One command, meant to take under 10 minutes on a quiet 2-vCPU machine, most of it the seed (the
+# seed alone took 696 s on the 2-vCPU machine while other builds ran on it; see docs/benchmarks.md):
 #   1. builds the API in Release from the committed tree (FC_BENCH_SOURCE=worktree: as it is now)
 #      and a plaintext Kestrel app (scripts/bench/Plaintext), outside the developers' bin/ and obj/;
 #   2. brings up MariaDB, Redis and s3rver on bench ports (23306, 26379, 24568; state in
