@@ -4,22 +4,26 @@
 #
 #   bash scripts/bench.sh [--update-docs] [--endpoints]
 #
-# One command, about 4 minutes on a 2-vCPU machine:
+# One command, meant to take under 10 minutes on a quiet 2-vCPU machine, most of it the seed (the
+# seed alone took 696 s on the 2-vCPU machine while other builds ran on it; see docs/benchmarks.md):
 #   1. builds the API in Release from the committed tree (FC_BENCH_SOURCE=worktree: as it is now)
 #      and a plaintext Kestrel app (scripts/bench/Plaintext), outside the developers' bin/ and obj/;
 #   2. brings up MariaDB, Redis and s3rver on bench ports (23306, 26379, 24568; state in
 #      /tmp/fc-bench-services), never the developers' instance, and migrates;
-#   3. seeds with bulk SQL (scripts/bench/seed.sql): 10,000 users, 100,000 posts with tags,
-#      ~1.09 M likes, ~240,000 follows, ~100,000 comments, all long-tailed, every counter exact;
-#      loads the last 24 hours of likes into the popular ranking; uploads a small JPEG per writer
-#      so that creating posts works; mints tokens for 3,334 users;
+#   3. seeds with bulk SQL (scripts/bench/seed.sql): 100,000 users, 1,000,000 posts with an image
+#      and tags, 5,000,000 likes, ~8 M follows (~80 per user, a few celebrities followed by most),
+#      500,000 comments, all long-tailed, every counter exact, and prints the seed time; loads the
+#      last 24 hours of likes into the popular ranking; uploads small JPEGs for the users who will
+#      create posts; mints tokens for 10,000 users (the design's concurrent peak);
 #   4. measures the ceiling: the plaintext app, then the API's /health/live, with the mix's wrk settings;
 #   5. runs the API with its production configuration (nothing set for the benchmark) and drives
 #      it with wrk + scripts/bench/mix.lua: ~90% reads (home, latest, popular and tag feeds, post
 #      views, profiles, a user's posts, comments), ~10% writes (likes, comments, follows, posts),
 #      30% of post traffic on 5 hot posts; a warm-up, then the measured run;
-#   6. reports requests/s, p50/p95/p99 per endpoint class, errors, the API's peak RSS and CPU,
-#      MariaDB's and Redis's CPU, the like backlog at the end, and the mix as a fraction of the
+#   6. reports requests/s next to MySQL statements and Redis commands per request and the API's
+#      cache hit ratios (memory, Redis), p50/p95/p99 per endpoint class, errors, the API's peak
+#      RSS and CPU, MariaDB's, Redis's and wrk's own CPU (in the mix and in the plaintext
+#      ceiling), the like backlog at the end, and the mix as a fraction of the
 #      ceiling: a markdown table on stdout, and report.md, summary.json and the raw files under
 #      artifacts/bench/load-<time>/. With --update-docs it also replaces the results block of
 #      docs/benchmarks.md. With --endpoints (about 2 more minutes) it then drives each endpoint
@@ -27,6 +31,9 @@
 #      of each costs: API, MariaDB and Redis CPU milliseconds per request.
 # It stops every process it started and purges the bench services, whatever happens.
 #
+# Data set (environment): FC_BENCH_USERS (100000; e.g. 2000 for a quick check of the scripts),
+# FC_BENCH_POSTS (10 per user), FC_BENCH_LIKES (5 per post), FC_BENCH_COMMENTS (1 per 2 posts),
+# FC_BENCH_TOKEN_USERS (10000), FC_BENCH_UPLOAD_ROUNDS (32), FC_BENCH_MYSQL_BUFFER_POOL (bytes, 2 GiB).
 # Settings (environment): FC_BENCH_DURATION (s, default 60), FC_BENCH_WARMUP (s, 15),
 # FC_BENCH_CEILING_DURATION (s, 10), FC_BENCH_CONNECTIONS (64; wrk runs one thread per
 # connection), FC_BENCH_SOURCE (head | worktree), FC_BENCH_OUT_DIR, and the services'
@@ -56,11 +63,29 @@ RUN_DIR="${FC_BENCH_OUT_DIR:-$REPO_ROOT/artifacts/bench/load-$(date -u +%Y%m%dT%
 DATA_DIR="$RUN_DIR/data"
 mkdir -p "$DATA_DIR"
 
-# The data set. Likes and follows per user are Pareto-distributed (see seed.sql's header).
-SEED=(users=10000 posts=100000 comments=100000 tags=300 hot=5 hot_likes=5000 hot_comments=300
-  like_xm=2.2 like_alpha=1.2 follow_xm=10 follow_alpha=1.6 max_following=2000 follow_skew=2.5)
+# The data set, scaled toward the product (issue 15): 100,000 users, 1,000,000 posts, 5,000,000
+# likes (Pareto weights per post, see seed.sql's header), follows Pareto per user (25 at least,
+# ~80 on average, at most 5,000: below the API's cap of 7,500) towards a few celebrities.
+# FC_BENCH_USERS scales it all down for a quick check of the scripts (posts, likes and comments
+# follow it unless set themselves).
+SEED_USERS="${FC_BENCH_USERS:-100000}"
+SEED_POSTS="${FC_BENCH_POSTS:-$((SEED_USERS * 10))}"
+SEED_LIKES="${FC_BENCH_LIKES:-$((SEED_POSTS * 5))}"
+SEED_COMMENTS="${FC_BENCH_COMMENTS:-$((SEED_POSTS / 2))}"
+SEED=(users="$SEED_USERS" posts="$SEED_POSTS" likes="$SEED_LIKES" comments="$SEED_COMMENTS" tags=300 hot=5
+  hot_likes=$((SEED_USERS < 5000 ? SEED_USERS / 2 : 5000)) hot_comments=300
+  like_xm=2.2 like_alpha=1.2 follow_xm=25 follow_alpha=1.4 max_following=5000 follow_skew=2.5)
+# The signed-in users the load acts as (the design's concurrent peak: 10,000), spread evenly over
+# the user indexes so that light and heavy followers, old and new accounts all appear.
+TOKEN_USERS="${FC_BENCH_TOKEN_USERS:-10000}"
+((TOKEN_USERS <= SEED_USERS)) || TOKEN_USERS=$SEED_USERS
+# Images uploaded for POST /posts: for the users of this many rounds of wrk threads (a quarter for
+# the warm-up, half for the measured run, a quarter for --endpoints); a thread that runs out reads a
+# post instead. 32 rounds of 64 threads: 1,024 posts in the measured run, 0.5% of ~200,000 requests.
+UPLOAD_ROUNDS="${FC_BENCH_UPLOAD_ROUNDS:-32}"
 
 bench_begin
+mysql_size_for_data
 MACHINE=$(machine_json)
 MYSQL_PID=$(service_pid mysql)
 REDIS_PID=$(service_pid redis)
@@ -75,8 +100,9 @@ SEED_STARTED=$SECONDS
 seed_database "${SEED[@]}"
 SEED_SECONDS=$((SECONDS - SEED_STARTED))
 UUID_ID=$(uuid_of id)
-# The users the load acts as: every third user, so that light and heavy followers both appear.
-mysql_app -e "SELECT uuid, CONCAT('user', LPAD(idx, 6, '0')) FROM seed_users WHERE idx % 3 = 0 ORDER BY idx" >"$RUN_DIR/users.tsv"
+# The users the load acts as: every (users / TOKEN_USERS)th.
+mysql_app -e "SELECT uuid, CONCAT('user', LPAD(idx, 6, '0')) FROM seed_users WHERE idx % $((SEED_USERS / TOKEN_USERS)) = 0
+  ORDER BY idx LIMIT $TOKEN_USERS" >"$RUN_DIR/users.tsv"
 mysql_app -e "SELECT $UUID_ID FROM seed_posts WHERE hot = 1" >"$DATA_DIR/hot.txt"
 # Posts people open: the newest 5,000 (what feeds show) and 5,000 from the whole history.
 mysql_app -e "(SELECT $UUID_ID FROM posts ORDER BY id DESC LIMIT 5000) UNION (SELECT $UUID_ID FROM posts ORDER BY RAND(7) LIMIT 5000)" >"$DATA_DIR/posts.txt"
@@ -86,13 +112,14 @@ mysql_app -e "SELECT 'users', COUNT(*) FROM users UNION ALL SELECT 'posts', COUN
   UNION ALL SELECT 'tags', COUNT(*) FROM tags UNION ALL SELECT 'post_tags', COUNT(*) FROM post_tags
   UNION ALL SELECT 'likes', COUNT(*) FROM post_likes UNION ALL SELECT 'follows', COUNT(*) FROM follows
   UNION ALL SELECT 'comments', COUNT(*) FROM comments UNION ALL SELECT 'max_followers', MAX(follower_count) FROM users
-  UNION ALL SELECT 'max_following', MAX(following_count) FROM users UNION ALL SELECT 'max_post_likes', MAX(like_count) FROM posts
+  UNION ALL SELECT 'max_following', MAX(following_count) FROM users
+  UNION ALL SELECT 'avg_following', ROUND(AVG(following_count), 1) FROM users UNION ALL SELECT 'max_post_likes', MAX(like_count) FROM posts
   UNION ALL SELECT 'counters_ok', (SELECT SUM(like_count) FROM posts) = (SELECT COUNT(*) FROM post_likes)
     AND (SELECT SUM(comment_count) FROM posts) = (SELECT COUNT(*) FROM comments)
     AND (SELECT SUM(follower_count) FROM users) = (SELECT COUNT(*) FROM follows)
     AND (SELECT SUM(following_count) FROM users) = (SELECT COUNT(*) FROM follows)
     AND (SELECT SUM(post_count) FROM users) = (SELECT COUNT(*) FROM posts)" |
-  awk -v s="$SEED_SECONDS" 'BEGIN { printf "{" } { printf "\"%s\":%s,", $1, $2 } END { printf "\"seconds\":%s}\n", s }' >"$RUN_DIR/seed.json"
+  awk -v s="$SEED_SECONDS" 'BEGIN { printf "{" } { v = $2; sub(/\.0+$/, "", v); printf "\"%s\":%s,", $1, v } END { printf "\"seconds\":%s}\n", s }' >"$RUN_DIR/seed.json"
 drop_seed_helpers
 log "seed: done in ${SEED_SECONDS}s ($(cat "$RUN_DIR/seed.json"))"
 
@@ -118,13 +145,13 @@ mysql_app -e "SET time_zone = '+00:00';
 # Storage__PublicBaseUrl (the bucket's URL) comes from the services' environment (services_up).
 BUCKET_URL="${Storage__PublicBaseUrl:?}"
 images_start
-awk -v n="$THREADS" 'int((NR - 1) / n) % 4 == 0 { print $1 }' "$RUN_DIR/users.tsv" |
+awk -v n="$THREADS" -v r="$UPLOAD_ROUNDS" 'NR <= n * r && int((NR - 1) / n) % 4 == 0 { print $1 }' "$RUN_DIR/users.tsv" |
   node "$BENCH_DIR/upload-images.js" "$BUCKET_URL" 1 >"$DATA_DIR/keys-warmup.tsv"
-awk -v n="$THREADS" 'int((NR - 1) / n) % 2 == 1 { print $1 }' "$RUN_DIR/users.tsv" |
+awk -v n="$THREADS" -v r="$UPLOAD_ROUNDS" 'NR <= n * r && int((NR - 1) / n) % 2 == 1 { print $1 }' "$RUN_DIR/users.tsv" |
   node "$BENCH_DIR/upload-images.js" "$BUCKET_URL" 1 >"$DATA_DIR/keys-run.tsv"
 KEY_FILES=("$DATA_DIR/keys-warmup.tsv" "$DATA_DIR/keys-run.tsv")
 if ((ENDPOINTS)); then # and the last quarter for POST /posts driven alone
-  awk -v n="$THREADS" 'int((NR - 1) / n) % 4 == 2 { print $1 }' "$RUN_DIR/users.tsv" |
+  awk -v n="$THREADS" -v r="$UPLOAD_ROUNDS" 'NR <= n * r && int((NR - 1) / n) % 4 == 2 { print $1 }' "$RUN_DIR/users.tsv" |
     node "$BENCH_DIR/upload-images.js" "$BUCKET_URL" 1 >"$DATA_DIR/keys-endpoint.tsv"
   KEY_FILES+=("$DATA_DIR/keys-endpoint.tsv")
 fi
@@ -185,7 +212,11 @@ mix_run warmup "$WARMUP"
 took=$(wait_backlog_drained 120)
 log "mix: warm-up's like backlog drained in ${took}s; measured run ${DURATION}s"
 LOG_BYTES_BEFORE=$(stat -c %s "$RUN_DIR/api.log")
+# MySQL statements, Redis commands and the API's cache lookups, before and after the measured run
+# (report.js divides the differences by the run's requests).
+counters_snapshot >"$RUN_DIR/counters-before.json"
 run_measured mix "$API_PID $MYSQL_PID $REDIS_PID $S3_PID" mix_run run "$DURATION"
+counters_snapshot >"$RUN_DIR/counters-after.json"
 mv "$RUN_DIR/run.json" "$RUN_DIR/mix.json"
 mkdir -p "$RUN_DIR/logs/mix"
 mv "$RUN_DIR"/logs/run-*.log "$RUN_DIR/logs/mix/"

@@ -73,6 +73,19 @@ services_down() {
   fi
 }
 
+# A database the size of issue 15's data set (~3 GB with indexes) wants a buffer pool that holds
+# its working set, as a production server's would, and a redo log that does not force a checkpoint
+# every few seconds of the bulk load: both are dynamic in MariaDB 10.11, set here as root (socket)
+# for this instance only (FC_BENCH_MYSQL_BUFFER_POOL, bytes; 0 leaves services.sh's 256 MB).
+mysql_size_for_data() {
+  local pool=${FC_BENCH_MYSQL_BUFFER_POOL:-2147483648}
+  ((pool > 0)) || return 0
+  mariadb --defaults-file="$FOODCOMMUNITY_SERVICES_DIR/mysql/my.cnf" -e \
+    "SET GLOBAL innodb_buffer_pool_size = $pool; SET GLOBAL innodb_log_file_size = 1073741824;" ||
+    die "could not size MariaDB's buffer pool"
+  log "mysql: buffer pool $((pool / 1048576)) MiB, redo log 1024 MiB"
+}
+
 mysql_app() {
   mariadb -h 127.0.0.1 -P "$FC_MYSQL_PORT" -u foodcommunity -pfoodcommunity \
     --default-character-set=utf8mb4 --batch --skip-column-names foodcommunity "$@"
@@ -354,6 +367,25 @@ run_measured() {
   } >"$RUN_DIR/$name.resources.json"
 }
 
+# One JSON object of counters that report.js turns into per-request figures: MariaDB's statements
+# (SHOW GLOBAL STATUS: Questions = every statement a client sent, and the Com_ counters by kind),
+# Redis's total_commands_processed, and the API's cache lookups by level and result
+# (foodcommunity_cache_lookups_total{level="memory|redis",result="hit|miss"} on /metrics, summed
+# over any other labels; absent keys mean the API has no such metric).
+counters_snapshot() {
+  {
+    mysql_app -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', 'Com_select', 'Com_insert', 'Com_update', 'Com_delete', 'Com_insert_select')"
+    redis_cli INFO stats | tr -d '\r' | awk -F: '$1 == "total_commands_processed" { print "redis_commands\t" $2 }'
+    { curl -s "http://127.0.0.1:$FC_BENCH_API_PORT/metrics" || true; } | awk '
+      index($0, "foodcommunity_cache_lookups_total{") == 1 {
+        level = $0; sub(/.*level="/, "", level); sub(/".*/, "", level)
+        result = $0; sub(/.*result="/, "", result); sub(/".*/, "", result)
+        value = $0; sub(/^[^}]*}[ \t]*/, "", value); split(value, v, /[ \t]/)
+        printf "cache_%s_%s\t%s\n", level, result, v[1]
+      }'
+  } | awk -F'\t' '{ sum[$1] += $2 } END { printf "{"; sep = ""; for (k in sum) { printf "%s\"%s\":%.0f", sep, k, sum[k]; sep = "," } printf "}\n" }'
+}
+
 # ------------------------------------------------------------------ seeding
 
 # Every seeded user can log in with this password (the benchmarks mint tokens instead, but a
@@ -385,7 +417,7 @@ seed_database() {
     printf 'SET %s;\n' "$(IFS=,; echo "${assignments[*]}")"
     printf "SET @password_hash = '%s';\n" "$(password_hash)"
     cat "$BENCH_DIR/seed.sql"
-  } | mysql_app -v >"$RUN_DIR/seed.log" 2>&1 || { tail -20 "$RUN_DIR/seed.log" >&2; die "seeding failed"; }
+  } | mysql_app -vvv >"$RUN_DIR/seed.log" 2>&1 || { tail -20 "$RUN_DIR/seed.log" >&2; die "seeding failed"; }
 }
 
 drop_seed_helpers() {

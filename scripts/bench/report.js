@@ -93,6 +93,8 @@ function likes(dir) {
   return lines.join('\n') + '\n';
 }
 
+const cacheCell = (ratio, perReq) => (ratio === null ? 'n/a' : `${fmt(100 * ratio, 1)}% (${fmt(perReq, 2)})`);
+
 // The mix's class names, as a reader knows them.
 const CLASS_LABELS = {
   feed_home: 'GET /feed/home', feed_latest: 'GET /feed/latest', feed_popular: 'GET /feed/popular', feed_tag: 'GET /tags/{tag}/posts',
@@ -139,6 +141,44 @@ function classesFromLogs(logDir, phase, seconds) {
   return classes;
 }
 
+// What one request of a measured run cost in statements, commands and cache lookups: the
+// differences of bench.sh's counters snapshots (counters-before/after.json) over the run's requests.
+// Everything is counted, the like flusher's batches included. A cache ratio is null (printed n/a)
+// when the API does not export foodcommunity_cache_lookups_total or made no lookup at that level.
+function perRequest(dir, requests) {
+  const file = (name) => path.join(dir, name);
+  if (!fs.existsSync(file('counters-before.json')) || !fs.existsSync(file('counters-after.json'))) return null;
+  const before = read(dir, 'counters-before.json');
+  const after = read(dir, 'counters-after.json');
+  const delta = (key) => (key in after ? after[key] - (before[key] ?? 0) : null);
+  const per = (value) => (value === null || !requests ? null : value / requests);
+  const ratio = (level) => {
+    const hits = delta(`cache_${level}_hit`) ?? 0;
+    const misses = delta(`cache_${level}_miss`) ?? 0;
+    return hits + misses > 0 ? hits / (hits + misses) : null;
+  };
+  const writes = ['Com_insert', 'Com_update', 'Com_delete', 'Com_insert_select'].map(delta);
+  return {
+    requests,
+    mysql_statements_per_request: per(delta('Questions')),
+    mysql_selects_per_request: per(delta('Com_select')),
+    mysql_writes_per_request: writes.includes(null) ? null : per(writes.reduce((a, b) => a + b, 0)),
+    redis_commands_per_request: per(delta('redis_commands')),
+    cache_memory_lookups_per_request: per((delta('cache_memory_hit') ?? 0) + (delta('cache_memory_miss') ?? 0) || null),
+    cache_memory_hit_ratio: ratio('memory'),
+    cache_redis_lookups_per_request: per((delta('cache_redis_hit') ?? 0) + (delta('cache_redis_miss') ?? 0) || null),
+    cache_redis_hit_ratio: ratio('redis'),
+  };
+}
+
+// The load generator's own cost in a measured window: % of one core, and CPU microseconds per request.
+function loadGenerator(resources, requests) {
+  return {
+    cpu_percent_of_one_core: (100 * resources.load_generator_cpu_seconds) / resources.wall_seconds,
+    cpu_us_per_request: requests ? (1e6 * resources.load_generator_cpu_seconds) / requests : null,
+  };
+}
+
 function mix(dir) {
   const meta = read(dir, 'meta.json');
   const run = read(dir, 'mix.json');
@@ -155,6 +195,12 @@ function mix(dir) {
   const reads = classes.filter(([k]) => !WRITES.has(k)).reduce((n, [, c]) => n + c.requests, 0);
   const writes = classes.filter(([k]) => WRITES.has(k)).reduce((n, [, c]) => n + c.requests, 0);
   const api = res.processes[String(meta.pids.api)];
+  const counters = perRequest(dir, run.requests);
+  const wrkMix = loadGenerator(res, run.requests);
+  const ceilingRes = fs.existsSync(path.join(dir, 'plaintext.resources.json')) ? read(dir, 'plaintext.resources.json') : null;
+  const wrkCeiling = ceilingRes ? loadGenerator(ceilingRes, plaintext.requests) : null;
+  const liveRes = fs.existsSync(path.join(dir, 'live.resources.json')) ? read(dir, 'live.resources.json') : null;
+  const wrkLive = liveRes ? loadGenerator(liveRes, live.requests) : null;
   const summary = {
     date: meta.date,
     source: meta.source,
@@ -186,6 +232,8 @@ function mix(dir) {
       machine_busy_percent: res.machine_busy_percent,
       api_log_bytes_per_request: meta.log_bytes / run.requests,
     },
+    per_request: counters,
+    load_generator: { mix: wrkMix, plaintext_ceiling: wrkCeiling, health_live: wrkLive },
     like_backlog_at_end: meta.backlog_at_end,
     like_oldest_pending_seconds_at_end: meta.oldest_pending_at_end,
     like_backlog_drain_seconds: meta.drain_seconds,
@@ -208,11 +256,16 @@ function mix(dir) {
     `(one connection per wrk thread, so each request's latency is timed in Lua), ${meta.duration_seconds} s measured after a ${meta.warmup_seconds} s warm-up.`);
   lines.push('');
   lines.push(`Data set: ${fmt(seed.users)} users, ${fmt(seed.posts)} posts (${fmt(seed.post_tags)} post tags over ${fmt(seed.tags)} tags), ` +
-    `${fmt(seed.likes)} likes, ${fmt(seed.follows)} follows (most followed user: ${fmt(seed.max_followers)} followers), ${fmt(seed.comments)} comments; ` +
+    `${fmt(seed.likes)} likes, ${fmt(seed.follows)} follows (a user follows ${fmt(seed.avg_following, 1)} on average, at most ${fmt(seed.max_following)}; ` +
+    `most followed user: ${fmt(seed.max_followers)} followers), ${fmt(seed.comments)} comments; ` +
     `seeded in ${seed.seconds} s. ${fmt(meta.token_users)} users' tokens; ${meta.hot_posts} hot posts get 30% of post views, comment reads, likes and comments.`);
   lines.push('');
   lines.push(table(['', 'value'], [
     ['**requests/s sustained (mix)**', `**${fmt(s.mix.requests_per_second)}**`],
+    ['MySQL statements per request (SELECTs; writes)', counters ? `${fmt(counters.mysql_statements_per_request, 2)} (${fmt(counters.mysql_selects_per_request, 2)}; ${fmt(counters.mysql_writes_per_request, 2)})` : 'n/a'],
+    ['Redis commands per request', counters ? fmt(counters.redis_commands_per_request, 2) : 'n/a'],
+    ['cache hit ratio, memory (lookups per request)', counters ? cacheCell(counters.cache_memory_hit_ratio, counters.cache_memory_lookups_per_request) : 'n/a'],
+    ['cache hit ratio, Redis (lookups per request)', counters ? cacheCell(counters.cache_redis_hit_ratio, counters.cache_redis_lookups_per_request) : 'n/a'],
     ['reads / writes', `${fmt(s.mix.reads_percent, 1)}% / ${fmt(s.mix.writes_percent, 1)}%`],
     ['errors (non-2xx) / socket errors', `${fmt(totalErrors)} / ${fmt(socketErrors)}`],
     ['bare Kestrel plaintext, same wrk settings', `${fmt(plaintext.per_second)} req/s`],
@@ -224,7 +277,8 @@ function mix(dir) {
     ['MariaDB CPU', `${fmt(s.resources.mariadb_cpu_percent_of_one_core)}%`],
     ['Redis CPU', `${fmt(s.resources.redis_cpu_percent_of_one_core)}%`],
     ['s3rver CPU', `${fmt(s.resources.s3rver_cpu_percent_of_one_core)}%`],
-    ['wrk CPU', `${fmt(s.resources.wrk_cpu_percent_of_one_core)}%`],
+    ['wrk CPU (the load generator itself)', `${fmt(wrkMix.cpu_percent_of_one_core)}% (${fmt(wrkMix.cpu_us_per_request)} µs per request)`],
+    ['wrk CPU during the plaintext ceiling', wrkCeiling ? `${fmt(wrkCeiling.cpu_percent_of_one_core)}% (${fmt(wrkCeiling.cpu_us_per_request, 1)} µs per request)` : 'n/a'],
     ['anything else on the machine', `${fmt(s.resources.other_cpu_percent_of_one_core)}%`],
     ['machine busy (100% = both cores)', `${fmt(s.resources.machine_busy_percent)}%`],
     ['API log written per request', `${fmt(s.resources.api_log_bytes_per_request)} bytes`],

@@ -7,6 +7,8 @@
 --   @users, @posts, @comments, @tags                        sizes
 --   @hot, @hot_likes, @hot_comments                         a few hot posts among the newest
 --   @like_xm, @like_alpha                                   likes per post ~ Pareto(xm, alpha), capped at @users - 1
+--   @likes                                                  optional: the total to aim at; then each post's likes
+--                                                           are its Pareto(1, @like_alpha) weight's share of it
 --   @follow_xm, @follow_alpha, @max_following, @follow_skew follows per user ~ Pareto, followees ~ U^skew (few celebrities)
 --   @password_hash                                          one ASP.NET Identity hash shared by every seeded user
 --
@@ -18,7 +20,9 @@
 --   posts     the last 30 days, evenly; authors ~ @users * U^2 (a few users write a lot)
 --   likes     Pareto per post; hot posts liked by users 0 .. @hot_likes - 1 (so a benchmark can
 --             pick users who do not like them yet); each like between its post's creation and now
---   follows   Pareto per follower; followees ~ @users * U^@follow_skew, so low indexes are celebrities
+--   follows   Pareto per follower; followees ~ @users * U^@follow_skew, so low indexes are celebrities;
+--             U is stratified (draw s of k in [s/k, (s+1)/k)), so a follower's followees come out in
+--             index order and the only repeats are neighbours: dropped without sorting 8 M rows
 --   tags      1-3 per post, tag index ~ @tags * U^3; comments skewed to newer posts, plus @hot_comments per hot post
 -- Every counter (posts.like_count, comment_count; users.post_count, follower_count,
 -- following_count) is recomputed from the rows at the end, so they are exact.
@@ -56,7 +60,7 @@ INSERT INTO seed_users (idx, id, uuid, created_ms, follows)
 SELECT seq, x.id,
   LOWER(INSERT(INSERT(INSERT(INSERT(HEX(x.id), 9, 0, '-'), 14, 0, '-'), 19, 0, '-'), 24, 0, '-')),
   x.ms,
-  LEAST(@max_following, FLOOR(@follow_xm * POW(1 - seed_rand(CONCAT('uf', seq)), -1 / @follow_alpha)))
+  LEAST(@max_following, @users - 1, FLOOR(@follow_xm * POW(1 - seed_rand(CONCAT('uf', seq)), -1 / @follow_alpha)))
 FROM (
   SELECT seq, @now_ms - 90 * @day + seq * FLOOR(60 * @day / @users) AS ms,
     seed_uuid7(@now_ms - 90 * @day + seq * FLOOR(60 * @day / @users), CONCAT('u', seq)) AS id
@@ -85,7 +89,8 @@ CREATE TABLE seed_posts (
   created_ms BIGINT NOT NULL,
   hot TINYINT NOT NULL DEFAULT 0,
   likes INT NOT NULL DEFAULT 0,
-  like_offset INT NOT NULL DEFAULT 0
+  like_offset INT NOT NULL DEFAULT 0,
+  weight DOUBLE NOT NULL DEFAULT 0
 ) ENGINE = InnoDB;
 
 SET @post_step := FLOOR(30 * @day / @posts);
@@ -96,10 +101,24 @@ FROM seq_0_to_9999999 WHERE seq < @posts;
 
 -- Hot posts: among the newest, 37 apart so that they are not all on the first page of a feed.
 UPDATE seed_posts SET hot = 1 WHERE idx > @posts - 1 - @hot * 37 AND (@posts - 1 - idx) % 37 = 0;
+-- With @likes: a Pareto(1, @like_alpha) weight per post, and the post's share of the likes the hot
+-- posts leave, rounded up or down at random, at most @users - 1.
+UPDATE seed_posts SET weight = POW(1 - seed_rand(CONCAT('pl', idx)), -1 / @like_alpha) WHERE hot = 0;
+SELECT SUM(weight) INTO @weight_sum FROM seed_posts WHERE hot = 0;
+SET @like_budget := GREATEST(0, @likes - @hot * LEAST(@hot_likes, @users));
 UPDATE seed_posts SET
   likes = IF(hot = 1, LEAST(@hot_likes, @users),
-    LEAST(@users - 1, FLOOR(@like_xm * POW(1 - seed_rand(CONCAT('pl', idx)), -1 / @like_alpha)))),
+    LEAST(@users - 1, IF(@likes IS NULL,
+      FLOOR(@like_xm * POW(1 - seed_rand(CONCAT('pl', idx)), -1 / @like_alpha)),
+      FLOOR(@like_budget * weight / @weight_sum + seed_rand(CONCAT('pr', idx)))))),
   like_offset = FLOOR(@users * seed_rand(CONCAT('po', idx)));
+-- Pareto(1.2)'s tail is heavy: the cap takes ~7% of the total off the top posts. A second round
+-- shares what the capped posts could not take among the others (only with @likes).
+SELECT COALESCE(SUM(likes), 0), COALESCE(SUM(weight), 0) INTO @capped_likes, @capped_weight
+FROM seed_posts WHERE hot = 0 AND likes >= @users - 1;
+UPDATE seed_posts SET
+  likes = LEAST(@users - 1, FLOOR((@like_budget - @capped_likes) * weight / (@weight_sum - @capped_weight) + seed_rand(CONCAT('pr', idx))))
+WHERE @likes IS NOT NULL AND hot = 0 AND likes < @users - 1;
 
 INSERT INTO posts (id, author_id, caption, like_count, comment_count, created_at)
 SELECT p.id, u.id,
@@ -156,15 +175,30 @@ ALTER TABLE post_likes ADD INDEX ix_post_likes_user_id_post_id (user_id, post_id
 
 -- ------------------------------------------------------------------ follows
 
--- A follower may draw the same celebrity twice: one row per pair (GROUP BY, see post_tags).
+-- Draw s of a follower with k follows: u = (s + r_s) / k, followee = FLOOR(@users * u^@follow_skew).
+-- The followees rise with s, so a repeat is always the previous draw's followee: computing that one
+-- too and dropping equal neighbours leaves one row per pair, already in primary key order (ids rise
+-- with the index). r_s is a multiplicative (Knuth) hash of (follower, s) in integer arithmetic: a
+-- stored function call or an MD5 per row would cost more than the row (8 M rows at full scale).
+-- The secondary indexes are built after the load.
+ALTER TABLE follows DROP INDEX ix_follows_followee_id_created_at_follower_id,
+  DROP INDEX ix_follows_follower_id_created_at_followee_id;
 INSERT INTO follows (follower_id, followee_id, created_at)
-SELECT f.id, t.id, FROM_UNIXTIME((@now_ms - FLOOR(30 * @day * MIN(seed_rand(CONCAT('fc', f.idx, '-', s.seq))))) / 1000)
-FROM seed_users f
-JOIN seq_0_to_9999999 s ON s.seq < f.follows
-JOIN seed_users t ON t.idx = FLOOR(@users * POW(seed_rand(CONCAT('ft', f.idx, '-', s.seq)), @follow_skew))
-WHERE t.idx <> f.idx
-GROUP BY f.id, t.id
-ORDER BY f.id, t.id;
+SELECT x.id, t.id, FROM_UNIXTIME((@now_ms - FLOOR(30 * @day * x.r_time)) / 1000)
+FROM (
+  SELECT f.idx, f.id,
+    FLOOR(@users * POW((s.seq + (((f.idx * 65599 + s.seq * 40503) % 2147483648) * 2654435761 % 4294967296) / 4294967296)
+      / f.follows, @follow_skew)) AS t_idx,
+    IF(s.seq = 0, -1, FLOOR(@users * POW((s.seq - 1 + (((f.idx * 65599 + (s.seq - 1) * 40503) % 2147483648) * 2654435761 % 4294967296) / 4294967296)
+      / f.follows, @follow_skew))) AS prev_idx,
+    (((f.idx * 31 + s.seq * 7919) % 2147483648) * 2246822519 % 4294967296) / 4294967296 AS r_time
+  FROM seed_users f
+  JOIN seq_0_to_9999999 s ON s.seq < f.follows
+) x
+JOIN seed_users t ON t.idx = x.t_idx
+WHERE x.t_idx <> x.prev_idx AND x.t_idx <> x.idx;
+ALTER TABLE follows ADD INDEX ix_follows_followee_id_created_at_follower_id (followee_id, created_at, follower_id),
+  ADD INDEX ix_follows_follower_id_created_at_followee_id (follower_id, created_at, followee_id);
 
 -- ------------------------------------------------------------------ comments
 
