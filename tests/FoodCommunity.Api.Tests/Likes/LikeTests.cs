@@ -180,29 +180,43 @@ public sealed class LikeTests(ApiFactory api) : IClassFixture<ApiFactory>
         using var client = instance.CreateClient();
         var author = await client.RegisterAsync();
         var fan = await client.RegisterAsync();
-        var postId = await client.CreatePostAsync(instance, author);
         var keys = instance.GetService<RedisKeys>();
         var shards = instance.GetService<IOptions<LikeOptions>>().Value.Shards;
+        var postId = await client.CreatePostAsync(instance, author);
+        var leasedShard = RedisKeys.LikeShard(Guid.Parse(postId), shards);
+        // A control post on a shard nobody holds: its likes reaching MySQL show the flusher is running rounds.
+        string controlId;
+        do
+        {
+            controlId = await client.CreatePostAsync(instance, author);
+        }
+        while (RedisKeys.LikeShard(Guid.Parse(controlId), shards) == leasedShard);
+
+        var controlShard = RedisKeys.LikeShard(Guid.Parse(controlId), shards);
         // The class's Redis connection, which outlives the instance under test.
         var redis = api.GetService<IConnectionMultiplexer>().GetDatabase();
-        var leases = Enumerable.Range(0, shards).Select(keys.LikeFlushLease).ToArray();
-        // A process that died holding every shard (a lease is only ever taken when free).
+        var leases = Enumerable.Range(0, shards).Where(s => s != controlShard).Select(keys.LikeFlushLease).ToArray();
+        // A process that died holding every shard but the control's (a lease is only ever taken when free).
         foreach (var lease in leases)
         {
             await redis.StringSetAsync(lease, "dead-instance", TimeSpan.FromMinutes(5));
         }
 
         await LikeAsync(client, HttpMethod.Put, postId, fan.AccessToken);
-        // Twice the durability guard plus many flush rounds: a flusher ignoring the leases would have written it by now.
-        await Task.Delay(TimeSpan.FromSeconds(5), Ct);
+        await LikeAsync(client, HttpMethod.Put, controlId, fan.AccessToken);
+        await LikeTestData.WaitForMySqlAsync(instance, Guid.Parse(controlId), new HashSet<Guid> { Guid.Parse(fan.User.Id) });
+        // The unlike is flushed in a later round than the like was, and that whole round comes after the
+        // leased post's like passed the durability guard: a flusher ignoring the leases would have written it.
+        await LikeAsync(client, HttpMethod.Delete, controlId, fan.AccessToken);
+        await LikeTestData.WaitForMySqlAsync(instance, Guid.Parse(controlId), new HashSet<Guid>());
         Assert.Empty((await LikeTestData.ReadMySqlAsync(instance, Guid.Parse(postId))).Likers);
 
         await redis.KeyDeleteAsync(leases); // as if their time had run out
         await LikeTestData.WaitForMySqlAsync(instance, Guid.Parse(postId), new HashSet<Guid> { Guid.Parse(fan.User.Id) });
-        Assert.Contains(leases, lease => redis.KeyExists(lease));
+        Assert.True(await redis.KeyExistsAsync(keys.LikeFlushLease(leasedShard)), "the instance holds no lease on the shard it flushed");
 
         await instance.DisposeAsync();
-        Assert.DoesNotContain(leases, lease => redis.KeyExists(lease));
+        Assert.DoesNotContain(leases.Append(keys.LikeFlushLease(controlShard)), lease => redis.KeyExists(lease));
     }
 
     [Fact]
