@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using FoodCommunity.Api.Feeds;
 using FoodCommunity.Api.Infrastructure.Redis;
 using FoodCommunity.Api.Likes;
 using FoodCommunity.Api.Tests.Infrastructure;
@@ -267,6 +268,15 @@ public sealed class LikeTests(ApiFactory api) : IClassFixture<ApiFactory>
             posts.Add(await client.CreatePostAsync(isolated, author));
         }
 
+        // A post liked ten times 24 hours ago, as the like script counts a like into its hour: older than the
+        // day the ranking covers, so it must not rank (counted, it would come first).
+        var stale = await client.CreatePostAsync(isolated, author);
+        var shards = isolated.GetService<IOptions<LikeOptions>>().Value.Shards;
+        var staleShard = RedisKeys.LikeShard(Guid.Parse(stale), shards);
+        var dayAgo = PopularRanking.HourOf(DateTimeOffset.UtcNow.AddHours(-PopularRanking.Hours));
+        await isolated.GetService<IConnectionMultiplexer>().GetDatabase().SortedSetIncrementAsync(
+            isolated.GetService<RedisKeys>().LikePopularHour(staleShard, dayAgo), Guid.Parse(stale).ToString("N"), 10);
+
         // Post i gets i likes; post 0 gets a like taken back.
         for (var i = 0; i < 5; i++)
         {
@@ -282,8 +292,32 @@ public sealed class LikeTests(ApiFactory api) : IClassFixture<ApiFactory>
         // Built in the background by one instance; a snapshot taken after the last like shows them all.
         List<string> expected = [posts[4], posts[3], posts[2], posts[1]];
         var ranked = await Eventually.AnswerAsync(() => client.ReadAllPagesAsync("/api/v1/feed/popular", limit: 2), r => r.SequenceEqual(expected), TimeSpan.FromSeconds(15));
-
         Assert.Equal(expected, ranked);
+
+        // A reader takes the first page; then the likes change and newer snapshots rank differently.
+        var (firstPage, cursor) = await PopularPageAsync(client, null);
+        Assert.Equal([posts[4], posts[3]], firstPage);
+        for (var u = 1; u < 5; u++)
+        {
+            await LikeAsync(client, HttpMethod.Put, posts[1], users[u].Token);
+        }
+
+        List<string> reranked = [posts[1], posts[4], posts[3], posts[2]];
+        var fresh = await Eventually.AnswerAsync(() => client.ReadAllPagesAsync("/api/v1/feed/popular", limit: 2), r => r.SequenceEqual(reranked), TimeSpan.FromSeconds(15));
+        Assert.Equal(reranked, fresh);
+
+        // The reader's cursor still pages through the snapshot the first page came from: nothing repeated, nothing skipped.
+        var (secondPage, last) = await PopularPageAsync(client, cursor);
+        Assert.Equal([posts[2], posts[1]], secondPage);
+        Assert.Null(last);
+    }
+
+    private static async Task<(List<string> Ids, string? Next)> PopularPageAsync(HttpClient client, string? cursor)
+    {
+        using var response = await client.GetAsync("/api/v1/feed/popular?limit=2" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}"), Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await response.ReadJsonAsync();
+        return ([.. page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()!)], page.GetProperty("nextCursor").GetString());
     }
 
     private Task<(bool Liked, long Count)> LikeAsync(HttpMethod method, string postId, string token) => LikeAsync(_client, method, postId, token);
