@@ -19,28 +19,48 @@ public sealed class FeedTests(ApiFactory api) : IClassFixture<ApiFactory>
             existing.Add(await _client.CreatePostAsync(api, author, $"existing {i}"));
         }
 
-        var posted = new ConcurrentBag<string>();
         var other = await _client.RegisterAsync();
+        // Posts acknowledged before the first page was asked for: the feed must show every one of them.
+        var before = new ConcurrentBag<string>();
+        // Posts begun only after the first page was answered: newer than all it showed, so no page may show them.
+        var during = new ConcurrentBag<string>();
+        var pagingStarted = 0;
+        var firstPageAnswered = 0;
         using var stop = new CancellationTokenSource();
-        var postingStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var landed = new SemaphoreSlim(0);
         var poster = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
-                posted.Add(await _client.CreatePostAsync(api, other, "meanwhile"));
-                postingStarted.TrySetResult();
+                var begunAfterFirstPage = Volatile.Read(ref firstPageAnswered) == 1;
+                var id = await _client.CreatePostAsync(api, other, "meanwhile");
+                if (begunAfterFirstPage)
+                {
+                    during.Add(id);
+                }
+                else if (Volatile.Read(ref pagingStarted) == 0)
+                {
+                    before.Add(id);
+                }
+
+                landed.Release();
             }
         }, Ct);
-        // On a busy machine the poster may start late; paging must overlap its posts, not finish first.
-        await postingStarted.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        // The poster is running before the first page is read.
+        Assert.True(await landed.WaitAsync(TimeSpan.FromSeconds(30), Ct), "the concurrent poster published nothing");
 
         var paged = new List<string>();
         var pagedAuthors = new Dictionary<string, string>();
+        var pages = 0;
         string? cursor = null;
+        Volatile.Write(ref pagingStarted, 1);
         do
         {
             using var response = await _client.GetAsync($"/api/v1/feed/latest?limit=4" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}"), Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var page = await response.ReadJsonAsync();
+            pages++;
+            Volatile.Write(ref firstPageAnswered, 1);
             foreach (var item in page.GetProperty("items").EnumerateArray())
             {
                 paged.Add(item.GetProperty("id").GetString()!);
@@ -48,21 +68,33 @@ public sealed class FeedTests(ApiFactory api) : IClassFixture<ApiFactory>
             }
 
             cursor = page.GetProperty("nextCursor").GetString();
-            // Give the concurrent poster room between pages, as a scrolling user would.
-            await Task.Delay(20, Ct);
+            if (cursor is not null)
+            {
+                // A scrolling user reads on while others publish: wait for a post begun after the first page to land.
+                var target = pages;
+                while (during.Count < target)
+                {
+                    Assert.True(await landed.WaitAsync(TimeSpan.FromSeconds(30), Ct), "no post landed between two pages");
+                }
+            }
         }
         while (cursor is not null);
 
         await stop.CancelAsync();
         await poster;
 
+        // Posts did arrive while paging: at least one between every two pages.
+        Assert.True(pages >= 4, $"{pages} pages");
+        Assert.True(during.Count >= pages - 1, $"{during.Count} posts landed during {pages} pages");
+        Assert.NotEmpty(before);
+        // Nothing repeated, nothing skipped, nothing newer than the first page slipped in.
         Assert.Equal(paged.Count, paged.Distinct().Count());
         Assert.Superset(existing.ToHashSet(), paged.ToHashSet());
-        // Other tests of this class post too; of this test's two authors, only their posts appear.
-        Assert.All(paged.Where(id => pagedAuthors[id] == author.User.Id || pagedAuthors[id] == other.User.Id),
-            id => Assert.True(existing.Contains(id) || posted.Contains(id)));
+        Assert.Superset(before.ToHashSet(), paged.ToHashSet());
+        Assert.Empty(paged.Intersect(during));
+        // Other tests of this class post too; of the author's posts, only those that existed appear.
+        Assert.All(paged.Where(id => pagedAuthors[id] == author.User.Id), id => Assert.Contains(id, existing));
         Assert.Equal(paged.OrderDescending(StringComparer.Ordinal), paged);
-        Assert.NotEmpty(posted);
     }
 
     [Fact]
@@ -166,13 +198,38 @@ public sealed class FeedTests(ApiFactory api) : IClassFixture<ApiFactory>
     {
         var me = await _client.RegisterAsync();
         var chef = await _client.RegisterAsync();
-        var postId = await _client.CreatePostAsync(api, chef);
-        using (await _client.SendAsync(HttpMethod.Put, $"/api/v1/users/{chef.User.Id}/follow", me.AccessToken))
+        var stranger = await _client.RegisterAsync();
+        var chefsPost = await _client.CreatePostAsync(api, chef);
+        var strangersPost = await _client.CreatePostAsync(api, stranger);
+        await _client.ExpectStatusAsync(HttpMethod.Put, $"/api/v1/users/{chef.User.Id}/follow", me, HttpStatusCode.NoContent);
+
+        var followed = await FollowedByMeInLatestFeedAsync(me, chefsPost, strangersPost);
+        await _client.ExpectStatusAsync(HttpMethod.Delete, $"/api/v1/users/{chef.User.Id}/follow", me, HttpStatusCode.NoContent);
+        var unfollowed = await FollowedByMeInLatestFeedAsync(me, chefsPost, strangersPost);
+
+        Assert.Equal(new[] { true, false }, followed);
+        Assert.Equal(new[] { false, false }, unfollowed);
+    }
+
+    /// <summary>The author's followedByMe of each post as the latest feed shows it to the caller.</summary>
+    private async Task<bool[]> FollowedByMeInLatestFeedAsync(FoodCommunity.Api.Auth.TokenResponse caller, params string[] postIds)
+    {
+        var found = new Dictionary<string, bool>();
+        string? cursor = null;
+        do
         {
+            using var response = await _client.GetAsync("/api/v1/feed/latest?limit=50" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}"), caller.AccessToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = await response.ReadJsonAsync();
+            foreach (var item in page.GetProperty("items").EnumerateArray())
+            {
+                found[item.GetProperty("id").GetString()!] = item.GetProperty("author").GetProperty("followedByMe").GetBoolean();
+            }
+
+            cursor = postIds.All(found.ContainsKey) ? null : page.GetProperty("nextCursor").GetString();
         }
+        while (cursor is not null);
 
-        using var response = await _client.GetAsync($"/api/v1/posts/{postId}", me.AccessToken);
-
-        Assert.True((await response.ReadJsonAsync()).GetProperty("author").GetProperty("followedByMe").GetBoolean());
+        return [.. postIds.Select(id => found[id])];
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using FoodCommunity.Api.Feeds;
 using FoodCommunity.Api.Infrastructure.Redis;
 using FoodCommunity.Api.Likes;
 using FoodCommunity.Api.Tests.Infrastructure;
@@ -184,30 +185,44 @@ public sealed class LikeTests(ApiFactory api) : IClassFixture<ApiFactory>
         using var client = instance.CreateClient();
         var author = await client.RegisterAsync();
         var fan = await client.RegisterAsync();
-        var postId = await client.CreatePostAsync(instance, author);
         var keys = instance.GetService<RedisKeys>();
         var shards = instance.GetService<IOptions<LikeOptions>>().Value.Shards;
+        var postId = await client.CreatePostAsync(instance, author);
+        var leasedShard = RedisKeys.LikeShard(Guid.Parse(postId), shards);
+        // A control post on a shard nobody holds: its likes reaching MySQL show the flusher is running rounds.
+        string controlId;
+        do
+        {
+            controlId = await client.CreatePostAsync(instance, author);
+        }
+        while (RedisKeys.LikeShard(Guid.Parse(controlId), shards) == leasedShard);
+
+        var controlShard = RedisKeys.LikeShard(Guid.Parse(controlId), shards);
         // The class's Redis connection, which outlives the instance under test.
         var redis = api.GetService<IConnectionMultiplexer>().GetDatabase();
-        var leases = Enumerable.Range(0, shards).Select(keys.LikeFlushLease).ToArray();
-        // A process that died holding every shard (a lease is only ever taken when free).
+        var leases = Enumerable.Range(0, shards).Where(s => s != controlShard).Select(keys.LikeFlushLease).ToArray();
+        // A process that died holding every shard but the control's (a lease is only ever taken when free).
         foreach (var lease in leases)
         {
             await redis.StringSetAsync(lease, "dead-instance", TimeSpan.FromMinutes(5));
         }
 
         await LikeAsync(client, HttpMethod.Put, postId, fan.AccessToken);
-        // Twice the durability guard plus many flush rounds: a flusher ignoring the leases would have written it by now.
-        await Task.Delay(TimeSpan.FromSeconds(5), Ct);
+        await LikeAsync(client, HttpMethod.Put, controlId, fan.AccessToken);
+        await LikeTestData.WaitForMySqlAsync(instance, Guid.Parse(controlId), new HashSet<Guid> { Guid.Parse(fan.User.Id) });
+        // The unlike is flushed in a later round than the like was, and that whole round comes after the
+        // leased post's like passed the durability guard: a flusher ignoring the leases would have written it.
+        await LikeAsync(client, HttpMethod.Delete, controlId, fan.AccessToken);
+        await LikeTestData.WaitForMySqlAsync(instance, Guid.Parse(controlId), new HashSet<Guid>());
         Assert.Empty((await LikeTestData.ReadMySqlAsync(instance, Guid.Parse(postId))).Likers);
 
         // As if their time had run out; one DEL each, as the shards' keys are in different slots on a cluster.
         await Task.WhenAll(leases.Select(lease => redis.KeyDeleteAsync(lease)));
         await LikeTestData.WaitForMySqlAsync(instance, Guid.Parse(postId), new HashSet<Guid> { Guid.Parse(fan.User.Id) });
-        Assert.Contains(leases, lease => redis.KeyExists(lease));
+        Assert.True(await redis.KeyExistsAsync(keys.LikeFlushLease(leasedShard)), "the instance holds no lease on the shard it flushed");
 
         await instance.DisposeAsync();
-        Assert.DoesNotContain(leases, lease => redis.KeyExists(lease));
+        Assert.DoesNotContain(leases.Append(keys.LikeFlushLease(controlShard)), lease => redis.KeyExists(lease));
     }
 
     [Fact]
@@ -258,6 +273,15 @@ public sealed class LikeTests(ApiFactory api) : IClassFixture<ApiFactory>
             posts.Add(await client.CreatePostAsync(isolated, author));
         }
 
+        // A post liked ten times 24 hours ago, as the like script counts a like into its hour: older than the
+        // day the ranking covers, so it must not rank (counted, it would come first).
+        var stale = await client.CreatePostAsync(isolated, author);
+        var shards = isolated.GetService<IOptions<LikeOptions>>().Value.Shards;
+        var staleShard = RedisKeys.LikeShard(Guid.Parse(stale), shards);
+        var dayAgo = PopularRanking.HourOf(DateTimeOffset.UtcNow.AddHours(-PopularRanking.Hours));
+        await isolated.GetService<IConnectionMultiplexer>().GetDatabase().SortedSetIncrementAsync(
+            isolated.GetService<RedisKeys>().LikePopularHour(staleShard, dayAgo), Guid.Parse(stale).ToString("N"), 10);
+
         // Post i gets i likes; post 0 gets a like taken back.
         for (var i = 0; i < 5; i++)
         {
@@ -273,8 +297,32 @@ public sealed class LikeTests(ApiFactory api) : IClassFixture<ApiFactory>
         // Built in the background by one instance; a snapshot taken after the last like shows them all.
         List<string> expected = [posts[4], posts[3], posts[2], posts[1]];
         var ranked = await Eventually.AnswerAsync(() => client.ReadAllPagesAsync("/api/v1/feed/popular", limit: 2), r => r.SequenceEqual(expected), TimeSpan.FromSeconds(15));
-
         Assert.Equal(expected, ranked);
+
+        // A reader takes the first page; then the likes change and newer snapshots rank differently.
+        var (firstPage, cursor) = await PopularPageAsync(client, null);
+        Assert.Equal([posts[4], posts[3]], firstPage);
+        for (var u = 1; u < 5; u++)
+        {
+            await LikeAsync(client, HttpMethod.Put, posts[1], users[u].Token);
+        }
+
+        List<string> reranked = [posts[1], posts[4], posts[3], posts[2]];
+        var fresh = await Eventually.AnswerAsync(() => client.ReadAllPagesAsync("/api/v1/feed/popular", limit: 2), r => r.SequenceEqual(reranked), TimeSpan.FromSeconds(15));
+        Assert.Equal(reranked, fresh);
+
+        // The reader's cursor still pages through the snapshot the first page came from: nothing repeated, nothing skipped.
+        var (secondPage, last) = await PopularPageAsync(client, cursor);
+        Assert.Equal([posts[2], posts[1]], secondPage);
+        Assert.Null(last);
+    }
+
+    private static async Task<(List<string> Ids, string? Next)> PopularPageAsync(HttpClient client, string? cursor)
+    {
+        using var response = await client.GetAsync("/api/v1/feed/popular?limit=2" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}"), Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await response.ReadJsonAsync();
+        return ([.. page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()!)], page.GetProperty("nextCursor").GetString());
     }
 
     private Task<(bool Liked, long Count)> LikeAsync(HttpMethod method, string postId, string token) => LikeAsync(_client, method, postId, token);

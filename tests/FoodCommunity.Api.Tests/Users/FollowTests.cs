@@ -44,7 +44,22 @@ public sealed class FollowTests(ApiFactory api) : IClassFixture<ApiFactory>
             _client.SendAsync(HttpMethod.Put, $"/api/v1/users/{chef.User.Id}/follow", fan.AccessToken)));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.NoContent, r.StatusCode));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+
+        // Both sides counted once, one row, and each list shows it once.
         Assert.Equal((0, 1), await CountsAsync(chef.User.Id));
+        Assert.Equal((1, 0), await CountsAsync(fan.User.Id));
+        using (var scope = api.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>();
+            Assert.Equal(1, await db.Follows.CountAsync(f => f.FollowerId == Guid.Parse(fan.User.Id) || f.FolloweeId == Guid.Parse(fan.User.Id), Ct));
+        }
+
+        Assert.Equal([fan.User.Id], await _client.ReadAllPagesAsync($"/api/v1/users/{chef.User.Id}/followers"));
+        Assert.Equal([chef.User.Id], await _client.ReadAllPagesAsync($"/api/v1/users/{fan.User.Id}/following"));
     }
 
     [Fact]
