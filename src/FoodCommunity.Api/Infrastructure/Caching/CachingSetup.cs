@@ -48,8 +48,10 @@ internal static class CachingSetup
             {
                 entry.Duration = TimeSpan.FromHours(1);
                 entry.Size = 1;
-                // Fills and removals reach Redis before the request answers: a writer's next read on any instance sees them.
+                // Fills and removals reach Redis, and removals' messages the other instances, before the request
+                // answers: a writer's next read on any instance sees them, and others' reads a moment later.
                 entry.AllowBackgroundDistributedCacheOperations = false;
+                entry.AllowBackgroundBackplaneOperations = false;
             })
             .WithMemoryCache(new MemoryCache(new MemoryCacheOptions { SizeLimit = MemoryEntries }))
             .WithSerializer(new FusionCacheSystemTextJsonSerializer(new JsonSerializerOptions(JsonSerializerDefaults.Web)))
