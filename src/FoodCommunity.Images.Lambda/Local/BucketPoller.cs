@@ -14,10 +14,14 @@ namespace FoodCommunity.Images.Lambda.Local;
 /// <c>uploads/</c> every interval and hands each key it has not seen to the same function, as the same SQS
 /// event (one message per key) that S3 → SQS would deliver. Polling is only for development: it lists the whole
 /// prefix each round, which in production would cost a LIST per interval and grow with the bucket.
+/// S3 notifies once an object is whole; s3rver lists an object as soon as its bytes are on disk, before
+/// its metadata (the Content-Type the function checks), so a key is handed over only from the second
+/// round that lists it.
 /// </summary>
 public sealed class BucketPoller(ImagesFunction function, IAmazonS3 s3, string bucketName, TimeSpan interval)
 {
     private readonly HashSet<string> _done = new(StringComparer.Ordinal);
+    private HashSet<string> _seen = new(StringComparer.Ordinal);
 
     /// <summary>Rounds until cancelled (then it returns); a failing round (the bucket not there yet, S3 down) is retried the next interval.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -44,17 +48,19 @@ public sealed class BucketPoller(ImagesFunction function, IAmazonS3 s3, string b
     /// <summary>One round: every new key under uploads/ processed; returns how many were handed to the function.</summary>
     public async Task<int> PollOnceAsync(CancellationToken cancellationToken)
     {
-        var fresh = new List<string>();
+        var listed = new List<string>();
         var request = new ListObjectsV2Request { BucketName = bucketName, Prefix = $"{UploadKey.Prefix}/" };
         ListObjectsV2Response page;
         do
         {
             page = await s3.ListObjectsV2Async(request, cancellationToken);
-            fresh.AddRange((page.S3Objects ?? []).Select(o => o.Key).Where(key => !_done.Contains(key)));
+            listed.AddRange((page.S3Objects ?? []).Select(o => o.Key).Where(key => !_done.Contains(key)));
             request.ContinuationToken = page.NextContinuationToken;
         }
         while (page.IsTruncated == true);
 
+        var fresh = listed.Where(_seen.Contains).ToList();
+        _seen = listed.ToHashSet(StringComparer.Ordinal);
         if (fresh.Count == 0)
         {
             return 0;
