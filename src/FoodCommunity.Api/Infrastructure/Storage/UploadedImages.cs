@@ -100,6 +100,11 @@ public sealed class UploadedImages(IAmazonS3 s3, IOptions<StorageOptions> storag
         {
             return null;
         }
+        // A manifest caught while it is written (s3rver serves a file as it grows; S3 never does): not there yet.
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken)
