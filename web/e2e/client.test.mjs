@@ -74,7 +74,11 @@ describe('web client', { timeout: 240_000 }, () => {
     await page.waitForFunction(() => {
       window.scrollTo(0, document.body.scrollHeight);
       const list = document.querySelector('section.infinite');
-      return list?.getAttribute('aria-busy') === 'false' && list.querySelector('button.more')?.hidden === true;
+      const more = list?.querySelector('button.more');
+      const idle = list?.getAttribute('aria-busy') === 'false';
+      // As a keyboard user would, should the observer not fire again (nothing moved).
+      if (idle && more && !more.hidden) more.click();
+      return idle && more?.hidden === true;
     }, null, { polling: 100 });
   };
   const signIn = async (password) => {

@@ -34,8 +34,9 @@ export function infiniteList<T extends { id: string }>(fetchPage: PageFetcher<T>
       status.replaceChildren();
       if (pager.done && pager.items.length === 0) status.append(h('p', { class: 'empty' }, options.empty));
       more.hidden = pager.done;
-      // A short first page may not reach the bottom of a tall screen: keep filling.
-      if (!pager.done && sentinelVisible()) queueMicrotask(load);
+      // A short first page may not reach the bottom of a tall screen, and a page whose posts were all
+      // left out (blocked authors) adds nothing the observer could see move: keep filling.
+      if (!pager.done && (fresh.length === 0 || sentinelVisible())) queueMicrotask(load);
     } catch (error) {
       status.replaceChildren(errorBox(error, load));
     } finally {
