@@ -77,7 +77,10 @@ describe('web client', { timeout: 240_000 }, () => {
       const more = list?.querySelector('button.more');
       const idle = list?.getAttribute('aria-busy') === 'false';
       // As a keyboard user would, should the observer not fire again (nothing moved).
-      if (idle && more && !more.hidden) more.click();
+      if (idle && more && !more.hidden) {
+        more.click();
+        return false;
+      }
       return idle && more?.hidden === true;
     }, null, { polling: 100 });
   };
