@@ -22,15 +22,18 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     private readonly CancellationTokenSource _stopProcessing = new();
     private readonly bool _ownsIsolation;
     private readonly bool _processImages;
+    private readonly string? _mySqlServer;
     private Task _processing = Task.CompletedTask;
 
     public ApiFactory() : this(ApiIsolation.CreateNew(), ownsIsolation: true)
     {
     }
 
-    private ApiFactory(ApiIsolation isolation, bool ownsIsolation, IReadOnlyDictionary<string, string?>? overrides = null, bool processImages = true)
+    private ApiFactory(ApiIsolation isolation, bool ownsIsolation, IReadOnlyDictionary<string, string?>? overrides = null, bool processImages = true,
+        string? mySqlServer = null)
     {
         Isolation = isolation;
+        _mySqlServer = mySqlServer;
         _ownsIsolation = ownsIsolation;
         _processImages = processImages;
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
@@ -54,6 +57,13 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>An API with a database, key prefix and bucket of its own (call InitializeAsync), for tests that need them to themselves.</summary>
     public static ApiFactory WithOwnState(IReadOnlyDictionary<string, string?>? overrides = null) => new(ApiIsolation.CreateNew(), ownsIsolation: true, overrides);
 
+    /// <summary>
+    /// An API with state of its own on a MySQL server other than the run's (a <see cref="ScratchMariaDb"/> a test may
+    /// crash and restart without disturbing the classes running beside it); Redis and S3 are the run's. Call InitializeAsync.
+    /// </summary>
+    public static ApiFactory OnMySqlServer(string serverConnectionString, IReadOnlyDictionary<string, string?>? overrides = null) =>
+        new(ApiIsolation.CreateNew(), ownsIsolation: true, overrides, mySqlServer: serverConnectionString);
+
     /// <summary>An API with state of its own whose uploads stay unprocessed until <see cref="StartProcessingImages"/>.</summary>
     public static ApiFactory WithImageProcessingHeld() => new(ApiIsolation.CreateNew(), ownsIsolation: true, processImages: false);
 
@@ -75,6 +85,11 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Endpoints = await TestServices.GetAsync();
+        if (_mySqlServer is not null)
+        {
+            Endpoints = Endpoints with { MySqlServer = _mySqlServer, MySqlReplicaServer = null };
+        }
+
         MySqlConnectionString = new MySqlConnectionStringBuilder(Endpoints.MySqlServer) { Database = Isolation.DatabaseName }.ConnectionString;
         await Isolation.EnsureCreatedAsync(Endpoints);
         if (_ownsIsolation && _processImages)
