@@ -4,6 +4,7 @@ using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Infrastructure.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using MySqlConnector;
 
@@ -23,6 +24,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     private readonly bool _ownsIsolation;
     private readonly bool _processImages;
     private readonly string? _mySqlServer;
+    private readonly bool _flushLikes;
     private Task _processing = Task.CompletedTask;
 
     public ApiFactory() : this(ApiIsolation.CreateNew(), ownsIsolation: true)
@@ -30,10 +32,11 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     private ApiFactory(ApiIsolation isolation, bool ownsIsolation, IReadOnlyDictionary<string, string?>? overrides = null, bool processImages = true,
-        string? mySqlServer = null)
+        string? mySqlServer = null, bool flushLikes = true)
     {
         Isolation = isolation;
         _mySqlServer = mySqlServer;
+        _flushLikes = flushLikes;
         _ownsIsolation = ownsIsolation;
         _processImages = processImages;
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
@@ -63,6 +66,13 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// </summary>
     public static ApiFactory OnMySqlServer(string serverConnectionString, IReadOnlyDictionary<string, string?>? overrides = null) =>
         new(ApiIsolation.CreateNew(), ownsIsolation: true, overrides, mySqlServer: serverConnectionString);
+
+    /// <summary>
+    /// An API with state of its own that serves likes but runs no <see cref="FoodCommunity.Api.Likes.LikeFlusher"/>: the like events are
+    /// written behind by other instances only (say, <see cref="ApiProcess"/>es a test kills). Call InitializeAsync.
+    /// </summary>
+    public static ApiFactory WithOwnStateNotFlushingLikes(IReadOnlyDictionary<string, string?>? overrides = null) =>
+        new(ApiIsolation.CreateNew(), ownsIsolation: true, overrides, flushLikes: false);
 
     /// <summary>An API with state of its own whose uploads stay unprocessed until <see cref="StartProcessingImages"/>.</summary>
     public static ApiFactory WithImageProcessingHeld() => new(ApiIsolation.CreateNew(), ownsIsolation: true, processImages: false);
@@ -148,6 +158,17 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (!_flushLikes)
+        {
+            builder.ConfigureTestServices(services =>
+            {
+                foreach (var flusher in services.Where(d => !d.IsKeyedService && d.ImplementationType == typeof(FoodCommunity.Api.Likes.LikeFlusher)).ToList())
+                {
+                    services.Remove(flusher);
+                }
+            });
         }
     }
 
