@@ -64,7 +64,12 @@ public sealed class LikeFlusherKillTests(ITestOutputHelper log)
                     // Whichever process holds shards now (one may hold them all), after a few of its batches, so the
                     // kills land at different points of the stream.
                     var waiting = Stopwatch.StartNew();
-                    var victim = await FlusherProcess.WaitForBatchesBegunAsync(flushers, 1 + random.Next(3), TimeSpan.FromSeconds(60));
+                    var victim = await FlusherProcess.WaitForBatchesBegunAsync(flushers, 1 + random.Next(3), TimeSpan.FromSeconds(60), stopKilling.Token);
+                    if (stopKilling.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
                     if (victim < 0)
                     {
                         Assert.Fail($"no flusher began a batch within 60 s; {await DescribeStreamsAsync(api)}\n{string.Join("\n", flushers.Select(f => f.Output))}");
@@ -202,12 +207,12 @@ public sealed class LikeFlusherKillTests(ITestOutputHelper log)
             return new FlusherProcess(ApiProcess.Start(api, environment));
         }
 
-        /// <summary>Waits until one of the processes has begun this many more batches; its index, or -1 at the timeout.</summary>
-        public static async Task<int> WaitForBatchesBegunAsync(IReadOnlyList<FlusherProcess> flushers, int more, TimeSpan timeout)
+        /// <summary>Waits until one of the processes has begun this many more batches; its index, or -1 at the timeout or when stopped.</summary>
+        public static async Task<int> WaitForBatchesBegunAsync(IReadOnlyList<FlusherProcess> flushers, int more, TimeSpan timeout, CancellationToken stop)
         {
             var targets = flushers.Select(f => Volatile.Read(ref f._begun) + more).ToArray();
             var deadline = Stopwatch.StartNew();
-            while (deadline.Elapsed < timeout)
+            while (deadline.Elapsed < timeout && !stop.IsCancellationRequested)
             {
                 for (var i = 0; i < flushers.Count; i++)
                 {
