@@ -205,6 +205,7 @@ public sealed partial class LikeFlusher(
                 return (long?)null;
             }
 
+            LogBatchBegun(logger, shard, entries.Length);
             var (rows, gone) = await ApplyAsync(db, events, cancellationToken);
             deletedPosts = gone;
             if (current is null)
@@ -218,6 +219,7 @@ public sealed partial class LikeFlusher(
             current.UpdatedAt = clock.GetUtcNow();
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            LogBatchCommitted(logger, shard, entries.Length);
             return (long?)rows;
         });
         if (written is not { } rowsWritten)
@@ -350,6 +352,13 @@ public sealed partial class LikeFlusher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Like flush of shard {Shard} failed; its events stay queued")]
     private static partial void LogShardFailed(ILogger logger, int shard, Exception exception);
+
+    // The pair brackets a batch's transaction, so an operator (and LikeFlusherKillTests) can tell a flusher that died inside one.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Like batch of shard {Shard} begun: {Events} events, checkpoint row locked")]
+    private static partial void LogBatchBegun(ILogger logger, int shard, int events);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Like batch of shard {Shard} committed: {Events} events")]
+    private static partial void LogBatchCommitted(ILogger logger, int shard, int events);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Like flush lease of shard {Shard} not released; it will expire")]
     private static partial void LogReleaseFailed(ILogger logger, int shard, Exception exception);

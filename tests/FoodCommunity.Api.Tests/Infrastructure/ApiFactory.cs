@@ -4,6 +4,7 @@ using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Infrastructure.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using MySqlConnector;
 
@@ -22,15 +23,20 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     private readonly CancellationTokenSource _stopProcessing = new();
     private readonly bool _ownsIsolation;
     private readonly bool _processImages;
+    private readonly string? _mySqlServer;
+    private readonly bool _flushLikes;
     private Task _processing = Task.CompletedTask;
 
     public ApiFactory() : this(ApiIsolation.CreateNew(), ownsIsolation: true)
     {
     }
 
-    private ApiFactory(ApiIsolation isolation, bool ownsIsolation, IReadOnlyDictionary<string, string?>? overrides = null, bool processImages = true)
+    private ApiFactory(ApiIsolation isolation, bool ownsIsolation, IReadOnlyDictionary<string, string?>? overrides = null, bool processImages = true,
+        string? mySqlServer = null, bool flushLikes = true)
     {
         Isolation = isolation;
+        _mySqlServer = mySqlServer;
+        _flushLikes = flushLikes;
         _ownsIsolation = ownsIsolation;
         _processImages = processImages;
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
@@ -54,6 +60,20 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>An API with a database, key prefix and bucket of its own (call InitializeAsync), for tests that need them to themselves.</summary>
     public static ApiFactory WithOwnState(IReadOnlyDictionary<string, string?>? overrides = null) => new(ApiIsolation.CreateNew(), ownsIsolation: true, overrides);
 
+    /// <summary>
+    /// An API with state of its own on a MySQL server other than the run's (a <see cref="ScratchMariaDb"/> a test may
+    /// crash and restart without disturbing the classes running beside it); Redis and S3 are the run's. Call InitializeAsync.
+    /// </summary>
+    public static ApiFactory OnMySqlServer(string serverConnectionString, IReadOnlyDictionary<string, string?>? overrides = null) =>
+        new(ApiIsolation.CreateNew(), ownsIsolation: true, overrides, mySqlServer: serverConnectionString);
+
+    /// <summary>
+    /// An API with state of its own that serves likes but runs no <see cref="FoodCommunity.Api.Likes.LikeFlusher"/>: the like events are
+    /// written behind by other instances only (say, <see cref="ApiProcess"/>es a test kills). Call InitializeAsync.
+    /// </summary>
+    public static ApiFactory WithOwnStateNotFlushingLikes(IReadOnlyDictionary<string, string?>? overrides = null) =>
+        new(ApiIsolation.CreateNew(), ownsIsolation: true, overrides, flushLikes: false);
+
     /// <summary>An API with state of its own whose uploads stay unprocessed until <see cref="StartProcessingImages"/>.</summary>
     public static ApiFactory WithImageProcessingHeld() => new(ApiIsolation.CreateNew(), ownsIsolation: true, processImages: false);
 
@@ -75,6 +95,11 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Endpoints = await TestServices.GetAsync();
+        if (_mySqlServer is not null)
+        {
+            Endpoints = Endpoints with { MySqlServer = _mySqlServer, MySqlReplicaServer = null };
+        }
+
         MySqlConnectionString = new MySqlConnectionStringBuilder(Endpoints.MySqlServer) { Database = Isolation.DatabaseName }.ConnectionString;
         await Isolation.EnsureCreatedAsync(Endpoints);
         if (_ownsIsolation && _processImages)
@@ -133,6 +158,17 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (!_flushLikes)
+        {
+            builder.ConfigureTestServices(services =>
+            {
+                foreach (var flusher in services.Where(d => !d.IsKeyedService && d.ImplementationType == typeof(FoodCommunity.Api.Likes.LikeFlusher)).ToList())
+                {
+                    services.Remove(flusher);
+                }
+            });
         }
     }
 

@@ -55,8 +55,15 @@ internal sealed partial class UnexpectedExceptionHandler(IProblemDetailsService 
         return false;
     }
 
+    /// <summary>
+    /// MySQL refused the connection, or dropped one in use: a server that crashed or restarted mid-query leaves
+    /// "Failed to read the result set" over a reset socket or a truncated packet, which the driver does not call
+    /// transient. The transaction it was in rolled back or committed whole; the client may retry.
+    /// </summary>
     private static bool IsMySqlUnavailable(Exception exception) =>
-        exception is MySqlException { IsTransient: true } or MySqlException { ErrorCode: MySqlErrorCode.UnableToConnectToHost };
+        exception is MySqlException { IsTransient: true }
+            or MySqlException { ErrorCode: MySqlErrorCode.UnableToConnectToHost }
+            or MySqlException { InnerException: IOException or System.Net.Sockets.SocketException };
 
     private static (int Status, string Title, string Detail) Classify(Exception exception)
     {
