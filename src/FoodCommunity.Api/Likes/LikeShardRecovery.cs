@@ -132,12 +132,27 @@ public sealed partial class LikeShardRecovery
 
     public async Task RecoverAsync(int shard, string appliedId, long appliedSequence)
     {
+        try
+        {
+            await DropAndRealignAsync(shard, appliedId, appliedSequence);
+        }
+        catch (RedisCommandException e)
+        {
+            // Right after a promotion the client may still take the new primary for a replica: a
+            // passing outage (503, retry), not a bug.
+            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, $"Like shard {shard} cannot be recovered before Redis has a writable primary", e);
+        }
+    }
+
+    private async Task DropAndRealignAsync(int shard, string appliedId, long appliedSequence)
+    {
         // Drop first, realign last: until the realignment, the numbers still show the shard needs this,
         // so a recovery cut short (the new primary not yet writable, say) is done again in full.
         var database = _redis.GetDatabase();
         var dropped = 0;
-        var endpoint = await database.IdentifyEndpointAsync(_keys.LikeEvents(shard));
-        var server = _redis.GetServer(endpoint!);
+        var endpoint = await database.IdentifyEndpointAsync(_keys.LikeEvents(shard))
+            ?? throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, $"No Redis node serves like shard {shard} now");
+        var server = _redis.GetServer(endpoint);
         var pattern = _keys.LikeStatePattern(shard);
         var batch = new List<RedisKey>(DeleteChunk);
         await foreach (var key in server.KeysAsync(pattern: pattern, pageSize: 1000))
