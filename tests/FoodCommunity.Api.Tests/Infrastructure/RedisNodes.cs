@@ -105,7 +105,8 @@ public sealed class RedisNodes : IAsyncDisposable
 
     private async Task StartAsync(int port, params string[] args)
     {
-        foreach (var taken in new[] { port, port + 10000 })
+        // A cluster node also listens on its bus port (+ 10000).
+        foreach (var taken in args.Contains("--cluster-enabled") ? new[] { port, port + 10000 } : [port])
         {
             Assert.False(PortInUse(taken), $"port {taken} for a test-owned Redis node is taken; set FC_REDIS_FAILOVER_PORT to a free range");
         }
