@@ -28,6 +28,9 @@ readonly TIMEOUT="${FC_SERVICES_TIMEOUT:-60}"
 # Redis Cluster (optional): three primaries on BASE..BASE+2, their replicas on BASE+3..BASE+5, and
 # each node's cluster bus on its port + 10000.
 readonly REDIS_CLUSTER_PORT="${FC_REDIS_CLUSTER_PORT:-17000}"
+# Redis nodes the failover tests start and kill themselves (never the Redis above): a primary and
+# replica on BASE, BASE+1, a six-node cluster on BASE+2..BASE+7, buses + 10000; `env` prints it.
+readonly REDIS_FAILOVER_PORT="${FC_REDIS_FAILOVER_PORT:-17010}"
 
 readonly DB_NAME=foodcommunity
 readonly DB_USER=foodcommunity
@@ -104,6 +107,8 @@ Settings (environment):
   FC_REDIS_CLUSTER            1: 'up' also starts the Redis Cluster
   FC_REDIS_CLUSTER_PORT       first Redis Cluster port; the six nodes use it and the
                               five after it, their buses those + 10000 (now: $REDIS_CLUSTER_PORT)
+  FC_REDIS_FAILOVER_PORT      first of eight ports (and their + 10000) for the Redis nodes the
+                              failover tests start and kill themselves (now: $REDIS_FAILOVER_PORT)
 EOF
 }
 
@@ -918,6 +923,7 @@ print_env() {
     "Mail__SmtpHost=127.0.0.1"
     "Mail__SmtpPort=$MAIL_PORT"
     "FC_MAIL_INBOX_URL=http://127.0.0.1:$MAIL_WEB_PORT"
+    "FC_REDIS_FAILOVER_PORT=$REDIS_FAILOVER_PORT"
   )
   for var in "${vars[@]}"; do
     name=${var%%=*}

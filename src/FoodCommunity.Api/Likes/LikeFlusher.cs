@@ -26,6 +26,7 @@ public sealed partial class LikeFlusher(
     IOptions<LikeOptions> options,
     LikeMetrics metrics,
     LikeStore likes,
+    LikeShardRecovery recovery,
     TimeProvider clock,
     ILogger<LikeFlusher> logger) : BackgroundService
 {
@@ -61,7 +62,7 @@ public sealed partial class LikeFlusher(
     private const int IdleTrimIntervalSeconds = 10;
 
     private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
-    private readonly string?[] _checkpointHints = new string?[options.Value.Shards];
+    private readonly (string Id, long Sequence)?[] _checkpointHints = new (string, long)?[options.Value.Shards];
     private readonly long[] _nextIdleTrim = new long[options.Value.Shards];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -168,11 +169,22 @@ public sealed partial class LikeFlusher(
     {
         // Where this instance last saw the checkpoint, while it holds the lease: an idle round then
         // costs one XRANGE and no MySQL query. Only a hint; the transaction below checks it.
-        var after = _checkpointHints[shard] ??= await ReadCheckpointAsync(shard, cancellationToken);
+        var (after, afterSequence) = _checkpointHints[shard] ??= await ReadCheckpointAsync(shard, cancellationToken);
         // Only events Redis has surely persisted (AOF fsyncs every second): had MySQL a like that a
         // crashed Redis lost, the two would disagree for good.
         var durable = $"{clock.GetUtcNow().AddMilliseconds(-DurabilityGuardMilliseconds).ToUnixTimeMilliseconds()}";
-        var entries = await redis.GetDatabase().StreamRangeAsync(keys.LikeEvents(shard), "(" + after, durable, options.Value.FlushBatchSize);
+        var read = redis.GetDatabase().CreateBatch();
+        var range = read.StreamRangeAsync(keys.LikeEvents(shard), "(" + after, durable, options.Value.FlushBatchSize);
+        var appended = read.StringGetAsync(keys.LikeSequence(shard));
+        read.Execute();
+        var entries = await range;
+        var events = entries.Select(e => LikeEvent.TryParse(e, out var change) ? change : (LikeEvent?)null).OfType<LikeEvent>().ToList();
+        // A failover to a replica that lagged (or a restore) can leave Redis behind MySQL.
+        if (LikeShardRecovery.LostAppliedEvents((long?)await appended ?? 0, events, afterSequence))
+        {
+            await recovery.RecoverAsync(shard, after, afterSequence);
+        }
+
         if (entries.Length == 0)
         {
             if (clock.GetTimestamp() >= _nextIdleTrim[shard])
@@ -187,7 +199,6 @@ public sealed partial class LikeFlusher(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>();
 
-        var events = entries.Select(e => LikeEvent.TryParse(e, out var change) ? change : (LikeEvent?)null).OfType<LikeEvent>().ToList();
         var started = Stopwatch.GetTimestamp();
         IReadOnlyList<Guid> deletedPosts = [];
         var written = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
@@ -201,8 +212,8 @@ public sealed partial class LikeFlusher(
             if ((current?.LastEventId ?? "0-0") != after)
             {
                 // Another flusher applied this range meanwhile; start again from its checkpoint.
-                _checkpointHints[shard] = current?.LastEventId ?? "0-0";
-                return (long?)null;
+                _checkpointHints[shard] = current is null ? ("0-0", 0) : (current.LastEventId, current.LastSequence);
+                return ((long Rows, long Sequence)?)null;
             }
 
             LogBatchBegun(logger, shard, entries.Length);
@@ -215,19 +226,20 @@ public sealed partial class LikeFlusher(
             }
 
             current.LastEventId = entries[^1].Id!;
-            current.LastSequence = events.Count > 0 ? events[^1].Sequence : current.LastSequence;
+            // Never backwards: after a recovery, events numbered before it count no further than the checkpoint.
+            current.LastSequence = events.Count > 0 ? Math.Max(current.LastSequence, events[^1].Sequence) : current.LastSequence;
             current.UpdatedAt = clock.GetUtcNow();
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             LogBatchCommitted(logger, shard, entries.Length);
-            return (long?)rows;
+            return ((long Rows, long Sequence)?)(rows, current.LastSequence);
         });
-        if (written is not { } rowsWritten)
+        if (written is not { Rows: var rowsWritten, Sequence: var appliedSequence })
         {
             return 0;
         }
 
-        _checkpointHints[shard] = entries[^1].Id!;
+        _checkpointHints[shard] = (entries[^1].Id!, appliedSequence);
 
         metrics.RecordBatch(Stopwatch.GetElapsedTime(started), rowsWritten);
         // Events of deleted posts: make sure their like state is gone too (the delete's own cleanup may have missed Redis).
@@ -240,12 +252,12 @@ public sealed partial class LikeFlusher(
         return entries.Length;
     }
 
-    private async Task<string> ReadCheckpointAsync(int shard, CancellationToken cancellationToken)
+    private async Task<(string Id, long Sequence)> ReadCheckpointAsync(int shard, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>();
         var checkpoint = await db.LikeCheckpoints.AsNoTracking().SingleOrDefaultAsync(c => c.Shard == shard, cancellationToken);
-        return checkpoint?.LastEventId ?? "0-0";
+        return checkpoint is null ? ("0-0", 0) : (checkpoint.LastEventId, checkpoint.LastSequence);
     }
 
     /// <summary>

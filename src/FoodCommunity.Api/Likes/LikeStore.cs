@@ -27,7 +27,7 @@ public abstract record LikeOutcome
 /// flushed before it is changed.
 /// </summary>
 public sealed partial class LikeStore(
-    IConnectionMultiplexer redis, RedisKeys keys, IOptions<LikeOptions> options, TimeProvider clock, ILogger<LikeStore> logger)
+    IConnectionMultiplexer redis, RedisKeys keys, IOptions<LikeOptions> options, LikeShardRecovery recovery, TimeProvider clock, ILogger<LikeStore> logger)
 {
     public const string CountField = "#";
 
@@ -83,6 +83,8 @@ public sealed partial class LikeStore(
         for (var attempt = 0; ; attempt++)
         {
             var shard = RedisKeys.LikeShard(postId, Shards);
+            // After a failover the state may be stale; a like must not be acknowledged on it.
+            await recovery.EnsureCheckedAsync(shard, db, cancellationToken);
             var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ChangeScript, new
             {
                 state = keys.LikeState(postId, shard),

@@ -11,6 +11,7 @@ public static class LikesSetup
         builder.Services.AddOptions<BenchmarkOptions>().BindConfiguration(BenchmarkOptions.SectionName).ValidateDataAnnotations();
         builder.Services.AddSingleton<LikeStore>();
         builder.Services.AddSingleton<LikeMetrics>();
+        builder.Services.AddSingleton<LikeShardRecovery>();
         builder.Services.AddSingleton<LikeStateWarmer>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LikeStateWarmer>());
         builder.Services.AddHostedService<LikeFlusher>();

@@ -48,6 +48,17 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
     /// </summary>
     public RedisKey LikeState(Guid postId, int shard) => $"{Prefix}{{likes:{shard}}}:post:{postId:N}";
 
+    /// <summary>A SCAN pattern for every like state of the shard (and, longer, its rebuilds' staging hashes).</summary>
+    public RedisValue LikeStatePattern(int shard) => $"{EscapeGlob(Prefix)}{{likes:{shard}}}:post:*";
+
+    /// <summary>Whether a key the pattern found is a post's like state itself.</summary>
+    public bool IsLikeState(RedisKey key, int shard)
+    {
+        var start = $"{Prefix}{{likes:{shard}}}:post:";
+        var name = (string?)key ?? "";
+        return name.StartsWith(start, StringComparison.Ordinal) && name.Length == start.Length + 32;
+    }
+
     /// <summary>Set when a post is deleted: its like state must not come back (a rebuild or a like already under way).</summary>
     public RedisKey LikeGone(Guid postId, int shard) => $"{Prefix}{{likes:{shard}}}:gone:{postId:N}";
 
@@ -122,6 +133,9 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
 
     /// <summary>Networks the account signed in from successfully: exempt from its per-account failure ceiling.</summary>
     public RedisKey SignInKnownNetworks(string accountId) => $"{Prefix}{{signin:{accountId}}}:known";
+
+    private static string EscapeGlob(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text, @"[\\*?\[\]]", @"\$0");
 
     /// <summary>Partition of a shared rate limit; the limiter library adds its own suffixes.</summary>
     public string RateLimitPartition(string policy, string partition) => $"{Prefix}rl:{policy}:{partition}";

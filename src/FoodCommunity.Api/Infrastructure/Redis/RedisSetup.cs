@@ -29,6 +29,9 @@ internal static class RedisSetup
         configuration.AbortOnConnectFail = false;
         // While disconnected, fail commands at once instead of queueing them: callers answer 503 quickly.
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        // How soon a replica promoted under the API (a failover) is found to be the primary: writes that
+        // demand a primary fail until then. At most every 5 s (one INFO per node), not the default minute.
+        configuration.ConfigCheckSeconds = Math.Min(configuration.ConfigCheckSeconds, 5);
         configuration.ClientName ??= $"foodcommunity-api:{Environment.MachineName}";
         return configuration;
     }
