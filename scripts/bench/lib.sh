@@ -497,9 +497,10 @@ drop_seed_helpers() {
 # SQL for an id column as the API writes ids in JSON and tokens: a lower-case UUID string.
 uuid_of() { echo "LOWER(INSERT(INSERT(INSERT(INSERT(HEX($1), 9, 0, '-'), 14, 0, '-'), 19, 0, '-'), 24, 0, '-'))"; }
 
-# Mints tokens (lifetime: an hour, far more than a run) for the users in FILE (uuid TAB username).
+# mint_tokens FILE [SECONDS]: tokens for the users in FILE (uuid TAB username), living SECONDS (default an
+# hour, far more than a benchmark run; the soak asks for its own length).
 mint_tokens() {
-  node "$BENCH_DIR/tokens.js" "$SIGNING_KEY_FILE" "http://127.0.0.1:$FC_BENCH_API_PORT" 3600 <"$1"
+  node "$BENCH_DIR/tokens.js" "$SIGNING_KEY_FILE" "http://127.0.0.1:$FC_BENCH_API_PORT" "${2:-3600}" <"$1"
 }
 
 # The key id the API publishes must be the one our tokens name, or every request would be a 401.

@@ -358,7 +358,7 @@ function soakMinute(logDir, wrkFile, sampleFile) {
 
 // The soak run's table and verdict. Flat: in the last FC_SOAK_WINDOW minutes (10, or what follows
 // the baseline minute in a shorter run), the API's RSS and Redis's used_memory never exceed the
-// baseline minute's (5, or a third into a shorter run) by more than FC_SOAK_TOLERANCE percent (10).
+// baseline minute's (meta.baseline_minute) by more than FC_SOAK_TOLERANCE percent (10).
 // Pass: both flat and no error in any minute (non-2xx answers and socket errors).
 function soak(dir) {
   const meta = read(dir, 'meta.json');
@@ -376,7 +376,7 @@ function soak(dir) {
     '',
   ];
   const n = minutes.length;
-  const baseline = Math.min(meta.baseline_minute, Math.max(1, Math.floor(n / 3)));
+  const baseline = meta.baseline_minute; // soak.sh's choice: FC_SOAK_BASELINE_MINUTE, 5, or a third into a short run
   const windowSize = Math.min(meta.window_minutes, n - baseline);
   const base = minutes[baseline - 1];
   const window = minutes.slice(n - windowSize);
@@ -403,6 +403,24 @@ function soak(dir) {
   for (const c of checks) lines.push(`- ${c.ok ? 'ok' : '**not ok**'}: ${c.text}`);
   if (reached < 0.9 * meta.target_rps) {
     lines.push(`- note: the API answered ${fmt(reached)} requests/s on average, under 90% of the target ${fmt(meta.target_rps)}: it did not keep up`);
+  }
+  // What Redis holds, by key family, at the baseline minute and at the end (soak.sh's redis_families).
+  const families = (name) => {
+    const file = path.join(dir, name);
+    if (!fs.existsSync(file)) return null;
+    return new Map(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')).map(([k, c, b]) => [k, { count: Number(c), bytes: Number(b) }]));
+  };
+  const before = families('redis-keys-baseline.tsv');
+  const after = families('redis-keys-end.tsv');
+  if (before && after) {
+    const none = { count: 0, bytes: 0 };
+    const rows = [...new Set([...before.keys(), ...after.keys()])]
+      .map((k) => [k, before.get(k) ?? none, after.get(k) ?? none])
+      .sort((a, b) => Math.abs(b[2].bytes - b[1].bytes) - Math.abs(a[2].bytes - a[1].bytes))
+      .slice(0, 12);
+    lines.push('', `Redis keys by family, minute ${baseline} and the end (the 12 that changed most; bytes from MEMORY USAGE of up to 200 keys each):`, '',
+      table(['key family', `keys, minute ${baseline}`, 'keys, end', `MiB, minute ${baseline}`, 'MiB, end', 'change MiB'],
+        rows.map(([k, b, a]) => [`\`${k}\``, fmt(b.count), fmt(a.count), mb(b.bytes), mb(a.bytes), mb(a.bytes - b.bytes)])));
   }
   const pass = checks.every((c) => c.ok);
   lines.push('', `VERDICT: ${pass ? 'PASS' : 'FAIL'} (RSS and Redis memory of the last ${windowSize} minutes within +${meta.tolerance_percent}% of minute ${baseline}'s, and 0 errors)`, '');

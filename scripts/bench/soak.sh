@@ -20,7 +20,9 @@
 #      no minute had an error and, over the last FC_SOAK_WINDOW minutes (10), the API's RSS and
 #      Redis's used_memory never rose more than FC_SOAK_TOLERANCE percent (10) above their values in
 #      minute FC_SOAK_BASELINE_MINUTE (5, the end of warm-up). A run shorter than 15 minutes takes
-#      its baseline a third of the way in (FC_SOAK_MINUTES=3: minute 1, window minutes 2-3).
+#      its baseline a third of the way in (FC_SOAK_MINUTES=3: minute 1, window minutes 2-3). After the
+#      baseline minute and at the end it lists Redis's keys by family, and the report shows the families
+#      that changed most: when Redis grew, what grew (docs/benchmarks.md: what the TTLs make grow).
 #
 # Post creation is left out: each post needs an image uploaded and processed beforehand and used
 # once, and a 30-minute run would need thousands; mix.lua sends a post view instead (0.5% of the mix).
@@ -41,7 +43,6 @@ esac
 MINUTES="${FC_SOAK_MINUTES:-30}"
 SHARE="${FC_SOAK_SHARE:-70}"
 PROBE_SECONDS="${FC_SOAK_PROBE_SECONDS:-30}"
-BASELINE_MINUTE="${FC_SOAK_BASELINE_MINUTE:-5}"
 WINDOW_MINUTES="${FC_SOAK_WINDOW:-10}"
 TOLERANCE="${FC_SOAK_TOLERANCE:-10}"
 WARMUP="${FC_BENCH_WARMUP:-15}"
@@ -51,6 +52,15 @@ RUN_DIR="${FC_BENCH_OUT_DIR:-$REPO_ROOT/artifacts/bench/soak-$(date -u +%Y%m%dT%
 DATA_DIR="$RUN_DIR/data"
 mkdir -p "$DATA_DIR" "$RUN_DIR/logs"
 ((MINUTES >= 2)) || die "FC_SOAK_MINUTES must be 2 or more (a baseline minute and a later one)"
+# The baseline minute: FC_SOAK_BASELINE_MINUTE, else 5, or a third of the way into a run shorter than 15 minutes.
+if [[ -n ${FC_SOAK_BASELINE_MINUTE:-} ]]; then
+  BASELINE=$FC_SOAK_BASELINE_MINUTE
+elif ((MINUTES >= 15)); then
+  BASELINE=5
+else
+  BASELINE=$((MINUTES / 3 > 1 ? MINUTES / 3 : 1))
+fi
+((BASELINE >= 1 && BASELINE < MINUTES)) || die "the baseline minute ($BASELINE) must be one of minutes 1..$((MINUTES - 1))"
 
 seed_settings
 bench_begin
@@ -63,7 +73,8 @@ seed_and_export
 api_start
 check_kid
 BENCH_SECRETS+=("$DATA_DIR/tokens.tsv")
-mint_tokens "$RUN_DIR/users.tsv" >"$DATA_DIR/tokens.tsv"
+# Tokens that outlive the run (warm-up, probe, the minutes and a margin): an expired one would be a 401.
+mint_tokens "$RUN_DIR/users.tsv" $(((MINUTES + 30) * 60)) >"$DATA_DIR/tokens.tsv"
 # Each wrk thread reads only its own users; no uploaded images (see the header), so empty key files.
 awk -F'\t' -v n="$THREADS" -v dir="$DATA_DIR" '{ print > (dir "/tokens-" ((FNR - 1) % n) ".tsv") }' "$DATA_DIR/tokens.tsv"
 for ((t = 0; t < THREADS; t++)); do : >"$DATA_DIR/keys-soak-$t.tsv"; done
@@ -117,6 +128,22 @@ sample_now() {
     "${backlog:-null}" "${oldest:-null}"
 }
 
+# redis_families FILE: Redis's keys by family (ids, numbers and tag names folded), with each family's key count
+# and bytes, as TSV, largest first: what grew, when Redis memory did. Bytes are MEMORY USAGE of up to 200 keys
+# of each family, scaled to its count, so that a large data set costs seconds, not minutes.
+redis_families() {
+  redis_cli --scan >"$1.keys"
+  sed -E 's/[0-9a-f]{32}/<id>/g; s/\{likes:[0-9]+\}/{likes:N}/; s/[0-9]{6,}/<n>/g; s/(feed:tag:v[0-9]+:).*/\1<tag>/' "$1.keys" |
+    paste "$1.keys" - >"$1.families"
+  awk -F'\t' 'seen[$2]++ < 200' "$1.families" >"$1.sample"
+  cut -f1 "$1.sample" | awk '{ gsub(/[\\"]/, "\\\\&"); printf "MEMORY USAGE \"%s\"\n", $0 }' | redis_cli >"$1.bytes"
+  cut -f2 "$1.sample" | paste - "$1.bytes" | cat - <(cut -f2 "$1.families" | sed 's/$/\t-/') |
+    awk -F'\t' '$2 == "-" { count[$1]++; next } { sampled[$1]++; bytes[$1] += $2 }
+      END { for (k in count) printf "%s\t%d\t%.0f\n", k, count[k], sampled[k] ? bytes[k] / sampled[k] * count[k] : 0 }' |
+    sort -t$'\t' -k3,3nr >"$1"
+  rm -f "$1.keys" "$1.families" "$1.sample" "$1.bytes"
+}
+
 SOAK_STARTED=$SECONDS
 : >"$RUN_DIR/minutes.jsonl"
 printf '%6s %8s %8s %7s %8s %8s %9s %8s %8s\n' minute req/s p99_ms errors rss_MiB heap_MiB redis_MiB backlog oldest_s >&2
@@ -130,6 +157,10 @@ for ((minute = 1; minute <= MINUTES; minute++)); do
   sample_now >"$RUN_DIR/$name.sample.json"
   wait "$wrk_pid" || die "wrk failed in minute $minute (see $RUN_DIR/$name.txt)"
   unset 'BENCH_PIDS[-1]' # ended: its pid must not be signalled later, when it may be someone else's
+  # Between two minutes (no load for those seconds): the key families at the baseline minute, for the report.
+  if ((minute == BASELINE)); then
+    redis_families "$RUN_DIR/redis-keys-baseline.tsv"
+  fi
   machine_after=$(machine_ticks)
   busy=$(awk -v a="$machine_before" -v b="$machine_after" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.1f", 100 * (y[1] - x[1]) / (y[2] - x[2]) }')
   node "$BENCH_DIR/report.js" soak-minute "$RUN_DIR/logs/$name" "$RUN_DIR/$name.json" "$RUN_DIR/$name.sample.json" |
@@ -143,6 +174,7 @@ for ((minute = 1; minute <= MINUTES; minute++)); do
     });' "$minute" "$busy" >>"$RUN_DIR/minutes.jsonl"
 done
 SOAK_SECONDS=$((SECONDS - SOAK_STARTED))
+redis_families "$RUN_DIR/redis-keys-end.tsv"
 
 bench_cleanup
 gzip -f "$RUN_DIR/api.log"
@@ -153,7 +185,7 @@ gzip -f "$RUN_DIR/api.log"
   printf '"target_rps":%s,"probe_rps":%s,"probe_seconds":%s,"share_percent":%s,"connections":%s,' \
     "$RATE" "$PROBE_RPS" "$PROBE_SECONDS" "$SHARE" "$CONNECTIONS"
   printf '"baseline_minute":%s,"window_minutes":%s,"tolerance_percent":%s,"token_users":%s,"seed":%s,"machine":%s,"total_seconds":%s}\n' \
-    "$BASELINE_MINUTE" "$WINDOW_MINUTES" "$TOLERANCE" "$(wc -l <"$RUN_DIR/users.tsv")" "$(cat "$RUN_DIR/seed.json")" "$MACHINE" "$((SECONDS - STARTED))"
+    "$BASELINE" "$WINDOW_MINUTES" "$TOLERANCE" "$(wc -l <"$RUN_DIR/users.tsv")" "$(cat "$RUN_DIR/seed.json")" "$MACHINE" "$((SECONDS - STARTED))"
 } >"$RUN_DIR/meta.json"
 
 status=0
