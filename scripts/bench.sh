@@ -63,22 +63,8 @@ RUN_DIR="${FC_BENCH_OUT_DIR:-$REPO_ROOT/artifacts/bench/load-$(date -u +%Y%m%dT%
 DATA_DIR="$RUN_DIR/data"
 mkdir -p "$DATA_DIR"
 
-# The data set, scaled toward the product (issue 15): 100,000 users, 1,000,000 posts, 5,000,000
-# likes (Pareto weights per post, see seed.sql's header), follows Pareto per user (25 at least,
-# ~80 on average, at most 5,000: below the API's cap of 7,500) towards a few celebrities.
-# FC_BENCH_USERS scales it all down for a quick check of the scripts (posts, likes and comments
-# follow it unless set themselves).
-SEED_USERS="${FC_BENCH_USERS:-100000}"
-SEED_POSTS="${FC_BENCH_POSTS:-$((SEED_USERS * 10))}"
-SEED_LIKES="${FC_BENCH_LIKES:-$((SEED_POSTS * 5))}"
-SEED_COMMENTS="${FC_BENCH_COMMENTS:-$((SEED_POSTS / 2))}"
-SEED=(users="$SEED_USERS" posts="$SEED_POSTS" likes="$SEED_LIKES" comments="$SEED_COMMENTS" tags=300 hot=5
-  hot_likes=$((SEED_USERS < 5000 ? SEED_USERS / 2 : 5000)) hot_comments=300
-  like_xm=2.2 like_alpha=1.2 follow_xm=25 follow_alpha=1.4 max_following=5000 follow_skew=2.5)
-# The signed-in users the load acts as (the design's concurrent peak: 10,000), spread evenly over
-# the user indexes so that light and heavy followers, old and new accounts all appear.
-TOKEN_USERS="${FC_BENCH_TOKEN_USERS:-10000}"
-((TOKEN_USERS <= SEED_USERS)) || TOKEN_USERS=$SEED_USERS
+# The data set (FC_BENCH_USERS and friends, see the header; scripts/bench/lib.sh seed_settings).
+seed_settings
 # Images uploaded for POST /posts: for the users of this many rounds of wrk threads (a quarter for
 # the warm-up, half for the measured run, a quarter for --endpoints); a thread that runs out reads a
 # post instead. 32 rounds of 64 threads: 1,024 posts in the measured run, 0.5% of ~200,000 requests.
@@ -94,50 +80,7 @@ make_signing_key
 api_migrate
 
 # ------------------------------------------------------------------ seed
-
-log "seed: ${SEED[*]}"
-SEED_STARTED=$SECONDS
-seed_database "${SEED[@]}"
-SEED_SECONDS=$((SECONDS - SEED_STARTED))
-UUID_ID=$(uuid_of id)
-# The users the load acts as: every (users / TOKEN_USERS)th.
-mysql_app -e "SELECT uuid, CONCAT('user', LPAD(idx, 6, '0')) FROM seed_users WHERE idx % $((SEED_USERS / TOKEN_USERS)) = 0
-  ORDER BY idx LIMIT $TOKEN_USERS" >"$RUN_DIR/users.tsv"
-mysql_app -e "SELECT $UUID_ID FROM seed_posts WHERE hot = 1" >"$DATA_DIR/hot.txt"
-# Posts people open: the newest 5,000 (what feeds show) and 5,000 from the whole history.
-mysql_app -e "(SELECT $UUID_ID FROM posts ORDER BY id DESC LIMIT 5000) UNION (SELECT $UUID_ID FROM posts ORDER BY RAND(7) LIMIT 5000)" >"$DATA_DIR/posts.txt"
-mysql_app -e "SELECT $UUID_ID, username FROM users ORDER BY follower_count DESC LIMIT 50" >"$DATA_DIR/celebs.txt"
-mysql_app -e "SELECT t.name FROM tags t JOIN post_tags pt ON pt.tag_id = t.id GROUP BY t.id ORDER BY COUNT(*) DESC LIMIT 30" >"$DATA_DIR/tags.txt"
-mysql_app -e "SELECT 'users', COUNT(*) FROM users UNION ALL SELECT 'posts', COUNT(*) FROM posts
-  UNION ALL SELECT 'tags', COUNT(*) FROM tags UNION ALL SELECT 'post_tags', COUNT(*) FROM post_tags
-  UNION ALL SELECT 'likes', COUNT(*) FROM post_likes UNION ALL SELECT 'follows', COUNT(*) FROM follows
-  UNION ALL SELECT 'comments', COUNT(*) FROM comments UNION ALL SELECT 'max_followers', MAX(follower_count) FROM users
-  UNION ALL SELECT 'max_following', MAX(following_count) FROM users
-  UNION ALL SELECT 'avg_following', ROUND(AVG(following_count), 1) FROM users UNION ALL SELECT 'max_post_likes', MAX(like_count) FROM posts
-  UNION ALL SELECT 'counters_ok', (SELECT SUM(like_count) FROM posts) = (SELECT COUNT(*) FROM post_likes)
-    AND (SELECT SUM(comment_count) FROM posts) = (SELECT COUNT(*) FROM comments)
-    AND (SELECT SUM(follower_count) FROM users) = (SELECT COUNT(*) FROM follows)
-    AND (SELECT SUM(following_count) FROM users) = (SELECT COUNT(*) FROM follows)
-    AND (SELECT SUM(post_count) FROM users) = (SELECT COUNT(*) FROM posts)" |
-  awk -v s="$SEED_SECONDS" 'BEGIN { printf "{" } { v = $2; sub(/\.0+$/, "", v); printf "\"%s\":%s,", $1, v } END { printf "\"seconds\":%s}\n", s }' >"$RUN_DIR/seed.json"
-drop_seed_helpers
-log "seed: done in ${SEED_SECONDS}s ($(cat "$RUN_DIR/seed.json"))"
-
-# The popular feed ranks likes of the last 24 hours from Redis, where the like script counts them
-# per shard and hour; the seeded likes are put there the same way (ZINCRBY per post and hour),
-# sent as one RESP pipeline.
-mysql_app -e "SET time_zone = '+00:00';
-  SELECT CONCAT('fc:{likes:', CONV(HEX(SUBSTRING(post_id, 13, 4)), 16, 10) % 16, '}:popular:', DATE_FORMAT(created_at, '%Y%m%d%H')),
-    COUNT(*), LOWER(HEX(post_id))
-  FROM post_likes WHERE created_at >= UTC_TIMESTAMP() - INTERVAL 24 HOUR
-  GROUP BY post_id, DATE_FORMAT(created_at, '%Y%m%d%H')" |
-  LC_ALL=C awk -F'\t' '
-    function resp(n, a, b, c, d) { printf "*%d\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", n, length(a), a, length(b), b
-                                   if (n > 2) printf "$%d\r\n%s\r\n", length(c), c
-                                   if (n > 3) printf "$%d\r\n%s\r\n", length(d), d }
-    { resp(4, "ZINCRBY", $1, $2, $3); keys[$1] = 1 }
-    END { for (k in keys) resp(3, "EXPIRE", k, "90000") }' |
-  redis_cli --pipe >"$RUN_DIR/popular-seed.log"
+seed_and_export
 
 # Post creation needs uploaded images: a small JPEG for a quarter of the users for the warm-up and
 # for another half for the measured run (disjoint: an image can belong to one post only), picked so

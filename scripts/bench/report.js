@@ -3,6 +3,8 @@
 //   node report.js likes RUN_DIR                      markdown of scripts/bench/likes.sh's run
 //   node report.js mix RUN_DIR                        markdown of scripts/bench.sh's run; writes RUN_DIR/summary.json
 //   node report.js update-docs DOC NAME REPORT.md     replaces DOC's block <!-- bench:NAME:start --> ... <!-- bench:NAME:end -->
+//   node report.js soak-minute LOG_DIR WRK.json SAMPLE.json   one minute of scripts/bench/soak.sh, as a JSON line
+//   node report.js soak RUN_DIR                       markdown of a soak run, ending in its verdict; exit 1 if FAIL
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -327,6 +329,104 @@ function endpoints(dir) {
     table(['endpoint class', 'req/s alone', 'p50 ms', 'p99 ms', 'API CPU ms/req', 'MariaDB CPU ms/req', 'Redis CPU ms/req', 'errors'], rows), ''].join('\n');
 }
 
+// One minute of scripts/bench/soak.sh: the paced mix's requests, p99 and errors from mix.lua's logs
+// (every log line is one answered request) and wrk's socket errors, with the resources sampled near
+// the minute's end (SAMPLE.json, written by soak.sh).
+function soakMinute(logDir, wrkFile, sampleFile) {
+  const wrk = JSON.parse(fs.readFileSync(wrkFile, 'utf8'));
+  const latencies = [];
+  const statuses = {};
+  for (const file of fs.readdirSync(logDir).filter((f) => f.endsWith('.log'))) {
+    for (const line of fs.readFileSync(path.join(logDir, file), 'utf8').split('\n')) {
+      if (!line || line.startsWith('#')) continue;
+      const fields = line.split('\t');
+      latencies.push(Number(fields[2]));
+      statuses[fields[1]] = (statuses[fields[1]] ?? 0) + 1;
+    }
+  }
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (q) => (sorted.length ? sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] / 1000 : null);
+  const non2xx = Object.entries(statuses).filter(([code]) => !code.startsWith('2')).reduce((n, [, c]) => n + c, 0);
+  const e = wrk.socket_errors;
+  const socket = e.connect + e.read + e.write + e.timeout;
+  return {
+    ...JSON.parse(fs.readFileSync(sampleFile, 'utf8')),
+    seconds: wrk.seconds, requests: sorted.length, per_second: sorted.length / wrk.seconds,
+    p50_ms: at(0.5), p99_ms: at(0.99), max_ms: at(1), errors: non2xx + socket, non2xx, socket_errors: socket, statuses,
+  };
+}
+
+// The soak run's table and verdict. Flat: in the last FC_SOAK_WINDOW minutes (10, or what follows
+// the baseline minute in a shorter run), the API's RSS and Redis's used_memory never exceed the
+// baseline minute's (meta.baseline_minute) by more than FC_SOAK_TOLERANCE percent (10).
+// Pass: both flat and no error in any minute (non-2xx answers and socket errors).
+function soak(dir) {
+  const meta = read(dir, 'meta.json');
+  const minutes = fs.readFileSync(path.join(dir, 'minutes.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const mb = (bytes) => fmt(bytes / 1048576, 1);
+  const lines = [
+    `**Soak**: the bench mix paced to ${fmt(meta.target_rps)} requests/s ` +
+      (meta.probe_rps ? `(${meta.share_percent}% of the ${fmt(meta.probe_rps)} requests/s an unpaced ${meta.probe_seconds} s probe reached)` : '(FC_SOAK_RATE)') +
+      ` for ${minutes.length} minutes, ${meta.connections} connections; ${fmt(meta.token_users)} signed-in users on ${fmt(meta.seed.users)} users / ` +
+      `${fmt(meta.seed.posts)} posts. ${meta.date}, ${meta.source}.`,
+    '',
+    table(['minute', 'req/s', 'p99 ms', 'errors', 'API RSS MiB', 'GC heap MiB', 'Redis used MiB', 'like backlog', 'oldest pending s', 'machine busy'],
+      minutes.map((m) => [m.minute, fmt(m.per_second), fmt(m.p99_ms, 1), fmt(m.errors), mb(m.rss_bytes), m.gc_heap_bytes === null ? 'n/a' : mb(m.gc_heap_bytes),
+        mb(m.redis_used_bytes), m.backlog ?? 'n/a', m.oldest_pending_seconds === null ? 'n/a' : fmt(m.oldest_pending_seconds, 1), `${fmt(m.machine_busy_percent)}%`])),
+    '',
+  ];
+  const n = minutes.length;
+  const baseline = meta.baseline_minute; // soak.sh's choice: FC_SOAK_BASELINE_MINUTE, 5, or a third into a short run
+  const windowSize = Math.min(meta.window_minutes, n - baseline);
+  const base = minutes[baseline - 1];
+  const window = minutes.slice(n - windowSize);
+  const tolerance = meta.tolerance_percent / 100;
+  // Least-squares slope, per minute, of one figure over the window (informative: the rule is the bound).
+  const slope = (key) => {
+    const xs = window.map((m) => m.minute), ys = window.map((m) => m[key]);
+    const mx = xs.reduce((a, b) => a + b, 0) / xs.length, my = ys.reduce((a, b) => a + b, 0) / ys.length;
+    const d = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+    return d ? xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / d : 0;
+  };
+  const checks = [];
+  for (const [key, label] of [['rss_bytes', 'API RSS'], ['redis_used_bytes', 'Redis used_memory']]) {
+    const limit = base[key] * (1 + tolerance);
+    const peak = Math.max(...window.map((m) => m[key]));
+    checks.push({ ok: windowSize > 0 && peak <= limit,
+      text: `${label}: minute ${baseline} ${mb(base[key])} MiB, peak of minutes ${n - windowSize + 1}-${n} ${mb(peak)} MiB ` +
+        `(limit ${mb(limit)} MiB, +${meta.tolerance_percent}%), slope ${fmt(slope(key) / 1048576, 2)} MiB/min` });
+  }
+  const errors = minutes.reduce((a, m) => a + m.errors, 0);
+  checks.push({ ok: errors === 0, text: `errors: ${fmt(errors)}` +
+    (errors ? ` (${[...new Set(minutes.flatMap((m) => Object.keys(m.statuses).filter((c) => !c.startsWith('2'))))].join(', ') || 'socket'})` : '') });
+  const reached = minutes.reduce((a, m) => a + m.per_second, 0) / n;
+  for (const c of checks) lines.push(`- ${c.ok ? 'ok' : '**not ok**'}: ${c.text}`);
+  if (reached < 0.9 * meta.target_rps) {
+    lines.push(`- note: the API answered ${fmt(reached)} requests/s on average, under 90% of the target ${fmt(meta.target_rps)}: it did not keep up`);
+  }
+  // What Redis holds, by key family, at the baseline minute and at the end (soak.sh's redis_families).
+  const families = (name) => {
+    const file = path.join(dir, name);
+    if (!fs.existsSync(file)) return null;
+    return new Map(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')).map(([k, c, b]) => [k, { count: Number(c), bytes: Number(b) }]));
+  };
+  const before = families('redis-keys-baseline.tsv');
+  const after = families('redis-keys-end.tsv');
+  if (before && after) {
+    const none = { count: 0, bytes: 0 };
+    const rows = [...new Set([...before.keys(), ...after.keys()])]
+      .map((k) => [k, before.get(k) ?? none, after.get(k) ?? none])
+      .sort((a, b) => Math.abs(b[2].bytes - b[1].bytes) - Math.abs(a[2].bytes - a[1].bytes))
+      .slice(0, 12);
+    lines.push('', `Redis keys by family, minute ${baseline} and the end (the 12 that changed most; bytes from MEMORY USAGE of up to 200 keys each):`, '',
+      table(['key family', `keys, minute ${baseline}`, 'keys, end', `MiB, minute ${baseline}`, 'MiB, end', 'change MiB'],
+        rows.map(([k, b, a]) => [`\`${k}\``, fmt(b.count), fmt(a.count), mb(b.bytes), mb(a.bytes), mb(a.bytes - b.bytes)])));
+  }
+  const pass = checks.every((c) => c.ok);
+  lines.push('', `VERDICT: ${pass ? 'PASS' : 'FAIL'} (RSS and Redis memory of the last ${windowSize} minutes within +${meta.tolerance_percent}% of minute ${baseline}'s, and 0 errors)`, '');
+  return { text: lines.join('\n'), pass };
+}
+
 function updateDocs(doc, name, reportPath) {
   const text = fs.readFileSync(doc, 'utf8');
   const start = `<!-- bench:${name}:start -->`;
@@ -343,7 +443,13 @@ if (mode === 'likes') process.stdout.write(likes(args[0]));
 else if (mode === 'mix') process.stdout.write(mix(args[0]));
 else if (mode === 'endpoints') process.stdout.write(endpoints(args[0]));
 else if (mode === 'update-docs') updateDocs(args[0], args[1], args[2]);
+else if (mode === 'soak-minute') process.stdout.write(`${JSON.stringify(soakMinute(args[0], args[1], args[2]))}\n`);
+else if (mode === 'soak') {
+  const result = soak(args[0]);
+  process.stdout.write(result.text);
+  process.exitCode = result.pass ? 0 : 1;
+}
 else {
-  console.error('usage: report.js likes|mix RUN_DIR | update-docs DOC NAME REPORT.md');
+  console.error('usage: report.js likes|mix|endpoints|soak RUN_DIR | soak-minute LOG_DIR WRK.json SAMPLE.json | update-docs DOC NAME REPORT.md');
   process.exit(2);
 }
