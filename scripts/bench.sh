@@ -84,6 +84,30 @@ TOKEN_USERS="${FC_BENCH_TOKEN_USERS:-10000}"
 # post instead. 32 rounds of 64 threads: 1,024 posts in the measured run, 0.5% of ~200,000 requests.
 UPLOAD_ROUNDS="${FC_BENCH_UPLOAD_ROUNDS:-32}"
 
+# FC_BENCH_REUSE_SEED=1 (for profiling, not for recorded figures): keep the services and their data
+# after the run, and the next run with the same data set skips the seed (the previous runs' writes
+# stay in it; Redis starts empty as always).
+SEED_CACHE="$FOODCOMMUNITY_SERVICES_DIR/bench-seed"
+REUSED_SEED=0
+if [[ ${FC_BENCH_REUSE_SEED:-0} == 1 ]]; then
+  export FC_BENCH_KEEP_SERVICES=1
+  if [[ -f $SEED_CACHE/args && $(cat "$SEED_CACHE/args") == "${SEED[*]} tokens=$TOKEN_USERS" ]]; then
+    REUSED_SEED=1
+    BENCH_KEEP_DATABASE=1
+  fi
+fi
+
+# dotnet-trace for FC_BENCH_TRACE: on the PATH, in ~/.dotnet/tools, or installed next to the build.
+if [[ ${FC_BENCH_TRACE:-0} == 1 ]]; then
+  DOTNET_TRACE=$(command -v dotnet-trace || true)
+  [[ -n $DOTNET_TRACE ]] || [[ ! -x $HOME/.dotnet/tools/dotnet-trace ]] || DOTNET_TRACE=$HOME/.dotnet/tools/dotnet-trace
+  if [[ -z $DOTNET_TRACE ]]; then
+    dotnet tool install --tool-path "$FC_BENCH_BUILD_DIR.tools" dotnet-trace --version 10.0.750501 >/dev/null ||
+      die "FC_BENCH_TRACE=1 needs dotnet-trace, and it could not be installed"
+    DOTNET_TRACE=$FC_BENCH_BUILD_DIR.tools/dotnet-trace
+  fi
+fi
+
 bench_begin
 mysql_size_for_data
 MACHINE=$(machine_json)
@@ -95,33 +119,46 @@ api_migrate
 
 # ------------------------------------------------------------------ seed
 
-log "seed: ${SEED[*]}"
-SEED_STARTED=$SECONDS
-seed_database "${SEED[@]}"
-SEED_SECONDS=$((SECONDS - SEED_STARTED))
 UUID_ID=$(uuid_of id)
-# The users the load acts as: every (users / TOKEN_USERS)th.
-mysql_app -e "SELECT uuid, CONCAT('user', LPAD(idx, 6, '0')) FROM seed_users WHERE idx % $((SEED_USERS / TOKEN_USERS)) = 0
-  ORDER BY idx LIMIT $TOKEN_USERS" >"$RUN_DIR/users.tsv"
-mysql_app -e "SELECT $UUID_ID FROM seed_posts WHERE hot = 1" >"$DATA_DIR/hot.txt"
+if ((REUSED_SEED)); then
+  log "seed: reused from $SEED_CACHE (FC_BENCH_REUSE_SEED)"
+  cp "$SEED_CACHE/users.tsv" "$RUN_DIR/users.tsv"
+  cp "$SEED_CACHE/seed.json" "$RUN_DIR/seed.json"
+  cp "$SEED_CACHE/hot.txt" "$DATA_DIR/hot.txt"
+  SEED_SECONDS=0
+else
+  log "seed: ${SEED[*]}"
+  SEED_STARTED=$SECONDS
+  seed_database "${SEED[@]}"
+  SEED_SECONDS=$((SECONDS - SEED_STARTED))
+  # The users the load acts as: every (users / TOKEN_USERS)th.
+  mysql_app -e "SELECT uuid, CONCAT('user', LPAD(idx, 6, '0')) FROM seed_users WHERE idx % $((SEED_USERS / TOKEN_USERS)) = 0
+    ORDER BY idx LIMIT $TOKEN_USERS" >"$RUN_DIR/users.tsv"
+  mysql_app -e "SELECT $UUID_ID FROM seed_posts WHERE hot = 1" >"$DATA_DIR/hot.txt"
+  mysql_app -e "SELECT 'users', COUNT(*) FROM users UNION ALL SELECT 'posts', COUNT(*) FROM posts
+    UNION ALL SELECT 'tags', COUNT(*) FROM tags UNION ALL SELECT 'post_tags', COUNT(*) FROM post_tags
+    UNION ALL SELECT 'likes', COUNT(*) FROM post_likes UNION ALL SELECT 'follows', COUNT(*) FROM follows
+    UNION ALL SELECT 'comments', COUNT(*) FROM comments UNION ALL SELECT 'max_followers', MAX(follower_count) FROM users
+    UNION ALL SELECT 'max_following', MAX(following_count) FROM users
+    UNION ALL SELECT 'avg_following', ROUND(AVG(following_count), 1) FROM users UNION ALL SELECT 'max_post_likes', MAX(like_count) FROM posts
+    UNION ALL SELECT 'counters_ok', (SELECT SUM(like_count) FROM posts) = (SELECT COUNT(*) FROM post_likes)
+      AND (SELECT SUM(comment_count) FROM posts) = (SELECT COUNT(*) FROM comments)
+      AND (SELECT SUM(follower_count) FROM users) = (SELECT COUNT(*) FROM follows)
+      AND (SELECT SUM(following_count) FROM users) = (SELECT COUNT(*) FROM follows)
+      AND (SELECT SUM(post_count) FROM users) = (SELECT COUNT(*) FROM posts)" |
+    awk -v s="$SEED_SECONDS" 'BEGIN { printf "{" } { v = $2; sub(/\.0+$/, "", v); printf "\"%s\":%s,", $1, v } END { printf "\"seconds\":%s}\n", s }' >"$RUN_DIR/seed.json"
+  drop_seed_helpers
+  log "seed: done in ${SEED_SECONDS}s ($(cat "$RUN_DIR/seed.json"))"
+  if [[ ${FC_BENCH_REUSE_SEED:-0} == 1 ]]; then
+    mkdir -p "$SEED_CACHE"
+    cp "$RUN_DIR/users.tsv" "$RUN_DIR/seed.json" "$DATA_DIR/hot.txt" "$SEED_CACHE/"
+    echo "${SEED[*]} tokens=$TOKEN_USERS" >"$SEED_CACHE/args"
+  fi
+fi
 # Posts people open: the newest 5,000 (what feeds show) and 5,000 from the whole history.
 mysql_app -e "(SELECT $UUID_ID FROM posts ORDER BY id DESC LIMIT 5000) UNION (SELECT $UUID_ID FROM posts ORDER BY RAND(7) LIMIT 5000)" >"$DATA_DIR/posts.txt"
 mysql_app -e "SELECT $UUID_ID, username FROM users ORDER BY follower_count DESC LIMIT 50" >"$DATA_DIR/celebs.txt"
 mysql_app -e "SELECT t.name FROM tags t JOIN post_tags pt ON pt.tag_id = t.id GROUP BY t.id ORDER BY COUNT(*) DESC LIMIT 30" >"$DATA_DIR/tags.txt"
-mysql_app -e "SELECT 'users', COUNT(*) FROM users UNION ALL SELECT 'posts', COUNT(*) FROM posts
-  UNION ALL SELECT 'tags', COUNT(*) FROM tags UNION ALL SELECT 'post_tags', COUNT(*) FROM post_tags
-  UNION ALL SELECT 'likes', COUNT(*) FROM post_likes UNION ALL SELECT 'follows', COUNT(*) FROM follows
-  UNION ALL SELECT 'comments', COUNT(*) FROM comments UNION ALL SELECT 'max_followers', MAX(follower_count) FROM users
-  UNION ALL SELECT 'max_following', MAX(following_count) FROM users
-  UNION ALL SELECT 'avg_following', ROUND(AVG(following_count), 1) FROM users UNION ALL SELECT 'max_post_likes', MAX(like_count) FROM posts
-  UNION ALL SELECT 'counters_ok', (SELECT SUM(like_count) FROM posts) = (SELECT COUNT(*) FROM post_likes)
-    AND (SELECT SUM(comment_count) FROM posts) = (SELECT COUNT(*) FROM comments)
-    AND (SELECT SUM(follower_count) FROM users) = (SELECT COUNT(*) FROM follows)
-    AND (SELECT SUM(following_count) FROM users) = (SELECT COUNT(*) FROM follows)
-    AND (SELECT SUM(post_count) FROM users) = (SELECT COUNT(*) FROM posts)" |
-  awk -v s="$SEED_SECONDS" 'BEGIN { printf "{" } { v = $2; sub(/\.0+$/, "", v); printf "\"%s\":%s,", $1, v } END { printf "\"seconds\":%s}\n", s }' >"$RUN_DIR/seed.json"
-drop_seed_helpers
-log "seed: done in ${SEED_SECONDS}s ($(cat "$RUN_DIR/seed.json"))"
 
 # The popular feed ranks likes of the last 24 hours from Redis, where the like script counts them
 # per shard and hour; the seeded likes are put there the same way (ZINCRBY per post and hour),
@@ -242,6 +279,27 @@ log "mix: like backlog $BACKLOG_AT_END at the end (oldest ${OLDEST_AT_END}s), dr
   done <"$DATA_DIR/hot.txt"
   printf '}\n'
 } >"$RUN_DIR/verify.json"
+
+# FC_BENCH_TRACE=1: where the API's CPU goes in the mix, from a CPU-sampling trace of one more mix run
+# (after the measured one, which the tracer's overhead must not touch): the trace and the methods
+# longest on the stack (exclusive and inclusive) in RUN_DIR/profile/.
+if [[ ${FC_BENCH_TRACE:-0} == 1 ]]; then
+  mkdir -p "$RUN_DIR/profile"
+  trace_seconds=${FC_BENCH_TRACE_DURATION:-20}
+  log "profile: ${trace_seconds}s of the mix under dotnet-trace (cpu-sampling)"
+  "$DOTNET_TRACE" collect -p "$API_PID" --profile cpu-sampling --duration "00:00:$(printf '%02d' "$trace_seconds")" \
+    -o "$RUN_DIR/profile/mix.nettrace" >"$RUN_DIR/profile/collect.log" 2>&1 &
+  tracer=$!
+  # No uploads for this run: its post creations become post reads (mix.lua).
+  for ((t = 0; t < THREADS; t++)); do touch "$DATA_DIR/keys-profile-$t.tsv"; done
+  mix_run profile $((trace_seconds + 3))
+  wait "$tracer" || log "warning: dotnet-trace failed (see profile/collect.log)"
+  mv "$RUN_DIR"/logs/profile-*.log "$RUN_DIR/profile/" 2>/dev/null || true
+  "$DOTNET_TRACE" report "$RUN_DIR/profile/mix.nettrace" topN -n 60 >"$RUN_DIR/profile/top-exclusive.txt" 2>&1 || true
+  "$DOTNET_TRACE" report "$RUN_DIR/profile/mix.nettrace" topN -n 150 --inclusive >"$RUN_DIR/profile/top-inclusive.txt" 2>&1 || true
+  wait_backlog_drained 60 >/dev/null
+  log "profile: $RUN_DIR/profile/top-exclusive.txt, top-inclusive.txt"
+fi
 
 # Each endpoint class alone (after the mix, so it cannot disturb it): its cost per request.
 if ((ENDPOINTS)); then

@@ -60,13 +60,22 @@ services_up() {
   env_lines="$(bash "$REPO_ROOT/scripts/services.sh" up)"
   BENCH_SERVICES_UP=1
   eval "$env_lines"
-  # A previous run that was killed may have left data; every run starts from an empty database.
-  mysql_app -e "DROP DATABASE IF EXISTS foodcommunity; CREATE DATABASE foodcommunity CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+  # One MariaDB, as the benchmarks model one box: a replica here would replay every write of the seed
+  # and the run on the same two cores, for reads that production sends to another machine.
+  bash "$REPO_ROOT/scripts/services.sh" stop replica >/dev/null
+  export ConnectionStrings__MySqlReplica=""
+  # A previous run that was killed may have left data; every run starts from an empty database
+  # (unless bench.sh reuses its seed: FC_BENCH_REUSE_SEED) and an empty Redis.
+  if [[ ${BENCH_KEEP_DATABASE:-0} != 1 ]]; then
+    mysql_app -e "DROP DATABASE IF EXISTS foodcommunity; CREATE DATABASE foodcommunity CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+  fi
   redis_cli FLUSHALL >/dev/null
 }
 
 services_down() {
-  if ((BENCH_SERVICES_UP == 1)) && [[ ${FC_BENCH_KEEP_SERVICES:-0} != 1 ]]; then
+  if ((BENCH_SERVICES_UP == 1)) && [[ ${FC_BENCH_KEEP_SERVICES:-0} == 1 ]]; then
+    log "services: left running with their data (FC_BENCH_KEEP_SERVICES)"
+  elif ((BENCH_SERVICES_UP == 1)); then
     log "services: down --purge"
     bash "$REPO_ROOT/scripts/services.sh" down --purge >/dev/null 2>&1 || log "warning: services.sh down --purge failed"
     BENCH_SERVICES_UP=0
