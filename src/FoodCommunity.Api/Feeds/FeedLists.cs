@@ -101,22 +101,32 @@ public sealed class FeedLists(IFusionCache cache, CardCache cards, IServiceScope
 
     public Task RemoveAuthorAsync(Guid authorId) => cards.RemoveAsync(AuthorPrefix, authorId);
 
-    /// <summary>The newest posts of each author, in statements of at most 100 authors (each a range of the author's index).</summary>
-    private async Task<Dictionary<Guid, IdList>> LoadAuthorsAsync(IReadOnlyList<Guid> authorIds, CancellationToken cancellationToken)
+    /// <summary>
+    /// Each author's newest <paramref name="take"/> posts older than <paramref name="before"/>, from the
+    /// primary, not cached: what the home timeline needs of authors whose cached window ends too early.
+    /// </summary>
+    public Task<Dictionary<Guid, IdList>> OlderOfAuthorsAsync(IReadOnlyList<Guid> authorIds, Guid before, int take, CancellationToken cancellationToken) =>
+        QueryAuthorsAsync(authorIds, before, take, cancellationToken);
+
+    private Task<Dictionary<Guid, IdList>> LoadAuthorsAsync(IReadOnlyList<Guid> authorIds, CancellationToken cancellationToken) =>
+        QueryAuthorsAsync(authorIds, FeedQueries.Newest, AuthorWindow, cancellationToken);
+
+    /// <summary>The authors' newest posts before a bound, in statements of at most 100 authors (each a range of the author's index).</summary>
+    private async Task<Dictionary<Guid, IdList>> QueryAuthorsAsync(IReadOnlyList<Guid> authorIds, Guid before, int take, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>();
         var lists = authorIds.ToDictionary(id => id, _ => new List<Guid>());
         foreach (var chunk in authorIds.Chunk(100))
         {
-            var (sql, parameters) = FeedQueries.NewestOfAuthors(chunk, AuthorWindow);
+            var (sql, parameters) = FeedQueries.NewestOfAuthors(chunk, before, take);
             foreach (var row in await db.Database.SqlQueryRaw<AuthorPost>(sql, parameters).ToListAsync(cancellationToken))
             {
                 lists[row.AuthorId].Add(row.Id);
             }
         }
 
-        return lists.ToDictionary(l => l.Key, l => IdList.Of(l.Value.OrderByDescending(id => id).ToList(), AuthorWindow));
+        return lists.ToDictionary(l => l.Key, l => IdList.Of(l.Value.OrderByDescending(id => id).ToList(), take));
     }
 
     private async Task<List<Guid>> QueryAsync(FormattableString sql, CancellationToken cancellationToken)
