@@ -6,7 +6,7 @@
 #
 # One command, meant to take under 10 minutes on a quiet 2-vCPU machine, most of it the seed (the
 # seed alone took 696 s on the 2-vCPU machine while other builds ran on it; see docs/benchmarks.md):
-#   1. builds the API in Release from the committed tree (FC_BENCH_SOURCE=worktree: as it is now)
+#   1. builds the API in Release from the committed tree (FC_BENCH_SOURCE=worktree: as it is now; or a commit)
 #      and a plaintext Kestrel app (scripts/bench/Plaintext), outside the developers' bin/ and obj/;
 #   2. brings up MariaDB, Redis and s3rver on bench ports (23306, 26379, 24568; state in
 #      /tmp/fc-bench-services), never the developers' instance, and migrates;
@@ -36,7 +36,7 @@
 # FC_BENCH_TOKEN_USERS (10000), FC_BENCH_UPLOAD_ROUNDS (32), FC_BENCH_MYSQL_BUFFER_POOL (bytes, 2 GiB).
 # Settings (environment): FC_BENCH_DURATION (s, default 60), FC_BENCH_WARMUP (s, 15),
 # FC_BENCH_CEILING_DURATION (s, 10), FC_BENCH_CONNECTIONS (64; wrk runs one thread per
-# connection), FC_BENCH_SOURCE (head | worktree), FC_BENCH_OUT_DIR, and the services'
+# connection), FC_BENCH_SOURCE (head | worktree | a commit), FC_BENCH_OUT_DIR, and the services'
 # FOODCOMMUNITY_SERVICES_DIR / FC_MYSQL_PORT / FC_REDIS_PORT / FC_S3_PORT, FC_BENCH_API_PORT.
 set -euo pipefail
 

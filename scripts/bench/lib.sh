@@ -111,9 +111,12 @@ service_pid() { cat "$FOODCOMMUNITY_SERVICES_DIR/$1/run/$1.pid"; }
 build_all() {
   local stage="$FC_BENCH_BUILD_DIR.stage" paths=(Directory.Build.props Directory.Packages.props global.json src/FoodCommunity.Api src/FoodCommunity.Domain src/FoodCommunity.Images.Lambda)
   rm -rf "$stage" && mkdir -p "$stage" "$FC_BENCH_BUILD_DIR"
-  if [[ $FC_BENCH_SOURCE == head ]]; then
-    git -C "$REPO_ROOT" archive HEAD "${paths[@]}" | tar -x -C "$stage"
-    BENCH_SOURCE_DESC="commit $(git -C "$REPO_ROOT" rev-parse --short HEAD)"
+  if [[ $FC_BENCH_SOURCE != worktree ]]; then
+    # head, or any commit (to measure a change against the one before it, side by side).
+    local rev=$FC_BENCH_SOURCE
+    [[ $rev != head ]] || rev=HEAD
+    git -C "$REPO_ROOT" archive "$rev" "${paths[@]}" | tar -x -C "$stage"
+    BENCH_SOURCE_DESC="commit $(git -C "$REPO_ROOT" rev-parse --short "$rev")"
   else
     (cd "$REPO_ROOT" && rsync -a --relative --exclude bin/ --exclude obj/ --exclude .keys/ "${paths[@]}" "$stage/")
     BENCH_SOURCE_DESC="working tree on $(git -C "$REPO_ROOT" rev-parse --short HEAD) ($(git -C "$REPO_ROOT" status --porcelain -- src | wc -l) changed files under src/)"
