@@ -97,16 +97,10 @@ if [[ ${FC_BENCH_REUSE_SEED:-0} == 1 ]]; then
   fi
 fi
 
-# dotnet-trace for FC_BENCH_TRACE: on the PATH, in ~/.dotnet/tools, or installed next to the build.
-if [[ ${FC_BENCH_TRACE:-0} == 1 ]]; then
-  DOTNET_TRACE=$(command -v dotnet-trace || true)
-  [[ -n $DOTNET_TRACE ]] || [[ ! -x $HOME/.dotnet/tools/dotnet-trace ]] || DOTNET_TRACE=$HOME/.dotnet/tools/dotnet-trace
-  if [[ -z $DOTNET_TRACE ]]; then
-    dotnet tool install --tool-path "$FC_BENCH_BUILD_DIR.tools" dotnet-trace --version 10.0.750501 >/dev/null ||
-      die "FC_BENCH_TRACE=1 needs dotnet-trace, and it could not be installed"
-    DOTNET_TRACE=$FC_BENCH_BUILD_DIR.tools/dotnet-trace
-  fi
-fi
+# FC_BENCH_TRACE: perf (linux-perf) samples the API's CPU; the runtime writes /tmp/perf-PID.map so
+# that perf can name JIT-compiled methods (no cost once methods are compiled).
+# (ensure_tools installs linux-perf.)
+[[ ${FC_BENCH_TRACE:-0} != 1 ]] || API_EXTRA_ENV+=(DOTNET_PerfMapEnabled=1)
 
 bench_begin
 mysql_size_for_data
@@ -280,23 +274,25 @@ log "mix: like backlog $BACKLOG_AT_END at the end (oldest ${OLDEST_AT_END}s), dr
   printf '}\n'
 } >"$RUN_DIR/verify.json"
 
-# FC_BENCH_TRACE=1: where the API's CPU goes in the mix, from a CPU-sampling trace of one more mix run
-# (after the measured one, which the tracer's overhead must not touch): the trace and the methods
-# longest on the stack (exclusive and inclusive) in RUN_DIR/profile/.
+# FC_BENCH_TRACE=1: where the API's CPU goes in the mix, from perf's CPU samples (~1 kHz, with call
+# stacks) of one more mix run after the measured one, which the sampling must not touch: the methods
+# by their own CPU (exclusive) and with what they call (inclusive) in RUN_DIR/profile/.
 if [[ ${FC_BENCH_TRACE:-0} == 1 ]]; then
   mkdir -p "$RUN_DIR/profile"
   trace_seconds=${FC_BENCH_TRACE_DURATION:-20}
-  log "profile: ${trace_seconds}s of the mix under dotnet-trace (cpu-sampling)"
-  "$DOTNET_TRACE" collect -p "$API_PID" --profile cpu-sampling --duration "00:00:$(printf '%02d' "$trace_seconds")" \
-    -o "$RUN_DIR/profile/mix.nettrace" >"$RUN_DIR/profile/collect.log" 2>&1 &
+  log "profile: ${trace_seconds}s of the mix under perf (cpu-clock samples of the API)"
+  perf record -e cpu-clock -F 997 -g -p "$API_PID" -o "$RUN_DIR/profile/perf.data" -- sleep "$trace_seconds" \
+    >"$RUN_DIR/profile/record.log" 2>&1 &
   tracer=$!
   # No uploads for this run: its post creations become post reads (mix.lua).
   for ((t = 0; t < THREADS; t++)); do touch "$DATA_DIR/keys-profile-$t.tsv"; done
-  mix_run profile $((trace_seconds + 3))
-  wait "$tracer" || log "warning: dotnet-trace failed (see profile/collect.log)"
+  mix_run profile $((trace_seconds + 2))
+  wait "$tracer" || log "warning: perf record failed (see profile/record.log)"
   mv "$RUN_DIR"/logs/profile-*.log "$RUN_DIR/profile/" 2>/dev/null || true
-  "$DOTNET_TRACE" report "$RUN_DIR/profile/mix.nettrace" topN -n 60 >"$RUN_DIR/profile/top-exclusive.txt" 2>&1 || true
-  "$DOTNET_TRACE" report "$RUN_DIR/profile/mix.nettrace" topN -n 150 --inclusive >"$RUN_DIR/profile/top-inclusive.txt" 2>&1 || true
+  perf report -i "$RUN_DIR/profile/perf.data" --stdio --no-children --sort dso,symbol --percent-limit 0.3 -g none \
+    >"$RUN_DIR/profile/top-exclusive.txt" 2>/dev/null || true
+  perf report -i "$RUN_DIR/profile/perf.data" --stdio --children --sort symbol --percent-limit 1 -g none \
+    >"$RUN_DIR/profile/top-inclusive.txt" 2>/dev/null || true
   wait_backlog_drained 60 >/dev/null
   log "profile: $RUN_DIR/profile/top-exclusive.txt, top-inclusive.txt"
 fi

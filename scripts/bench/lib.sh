@@ -41,6 +41,7 @@ ensure_tools() {
   command -v curl >/dev/null || missing+=(curl)
   command -v openssl >/dev/null || missing+=(openssl)
   command -v rsync >/dev/null || missing+=(rsync)
+  [[ ${FC_BENCH_TRACE:-0} != 1 ]] || command -v perf >/dev/null || missing+=(linux-perf)
   if ((${#missing[@]} > 0)); then
     ((EUID == 0)) || die "missing ${missing[*]}; install them (apt-get install -y ${missing[*]})"
     log "installing ${missing[*]} (apt)"
