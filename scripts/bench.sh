@@ -97,10 +97,10 @@ if [[ ${FC_BENCH_REUSE_SEED:-0} == 1 ]]; then
   fi
 fi
 
-# FC_BENCH_TRACE: perf (linux-perf) samples the API's CPU; the runtime writes /tmp/perf-PID.map so
-# that perf can name JIT-compiled methods (no cost once methods are compiled).
-# (ensure_tools installs linux-perf.)
-[[ ${FC_BENCH_TRACE:-0} != 1 ]] || API_EXTRA_ENV+=(DOTNET_PerfMapEnabled=1)
+# FC_BENCH_TRACE: perf (linux-perf, which ensure_tools installs) samples the API's CPU; the runtime
+# writes /tmp/perf-PID.map so that perf can name JIT-compiled methods (no cost once they are compiled),
+# and keeps JIT code in anonymous memory where perf looks for it (W^X's double mapping hides it).
+[[ ${FC_BENCH_TRACE:-0} != 1 ]] || API_EXTRA_ENV+=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
 
 bench_begin
 mysql_size_for_data
@@ -289,7 +289,7 @@ if [[ ${FC_BENCH_TRACE:-0} == 1 ]]; then
   mix_run profile $((trace_seconds + 2))
   wait "$tracer" || log "warning: perf record failed (see profile/record.log)"
   mv "$RUN_DIR"/logs/profile-*.log "$RUN_DIR/profile/" 2>/dev/null || true
-  perf report -i "$RUN_DIR/profile/perf.data" --stdio --no-children --sort dso,symbol --percent-limit 0.3 -g none \
+  perf report -i "$RUN_DIR/profile/perf.data" --stdio --no-children --sort symbol --percent-limit 0.3 -g none \
     >"$RUN_DIR/profile/top-exclusive.txt" 2>/dev/null || true
   perf report -i "$RUN_DIR/profile/perf.data" --stdio --children --sort symbol --percent-limit 1 -g none \
     >"$RUN_DIR/profile/top-inclusive.txt" 2>/dev/null || true
