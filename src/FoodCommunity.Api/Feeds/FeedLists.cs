@@ -116,13 +116,20 @@ public sealed class FeedLists(IFusionCache cache, CardCache cards, IServiceScope
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>();
+        await db.Database.OpenConnectionAsync(cancellationToken);
         var lists = authorIds.ToDictionary(id => id, _ => new List<Guid>());
         foreach (var chunk in authorIds.Chunk(100))
         {
+            // Plain ADO.NET: the statement's text depends on how many authors it has, and EF would build and
+            // compile a query (and its materializer) for every new text.
             var (sql, parameters) = FeedQueries.NewestOfAuthors(chunk, before, take);
-            foreach (var row in await db.Database.SqlQueryRaw<AuthorPost>(sql, parameters).ToListAsync(cancellationToken))
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = sql;
+            command.Parameters.AddRange(parameters);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                lists[row.AuthorId].Add(row.Id);
+                lists[reader.GetGuid(0)].Add(reader.GetGuid(1));
             }
         }
 
@@ -135,12 +142,4 @@ public sealed class FeedLists(IFusionCache cache, CardCache cards, IServiceScope
         var db = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>();
         return await db.Database.SqlQuery<Guid>(sql).ToListAsync(cancellationToken);
     }
-}
-
-/// <summary>A row of <see cref="FeedQueries.NewestOfAuthors"/>.</summary>
-public sealed class AuthorPost
-{
-    public Guid AuthorId { get; set; }
-
-    public Guid Id { get; set; }
 }

@@ -1,3 +1,4 @@
+using Dapper;
 using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Infrastructure.Redis;
 using Microsoft.EntityFrameworkCore;
@@ -77,15 +78,20 @@ public sealed partial class LikeStateLoader(
         {
             // One REPEATABLE READ snapshot: the flusher commits rows and checkpoint together, so the reads agree.
             await using var transaction = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-            var existing = await db.Posts.AsNoTracking().Where(p => postIds.Contains(p.Id)).Select(p => p.Id).ToListAsync(cancellationToken);
+            var connection = db.Database.GetDbConnection();
+            var inTransaction = Microsoft.EntityFrameworkCore.Storage.DbContextTransactionExtensions.GetDbTransaction(transaction);
+            // Dapper for the IN lists (EF builds every such query anew); the checkpoints are one fixed query.
+            var existing = (await connection.QueryAsync<Guid>(new CommandDefinition(
+                "SELECT id FROM posts WHERE id IN @postIds", new { postIds }, inTransaction, cancellationToken: cancellationToken))).ToList();
             var checkpoints = await db.LikeCheckpoints.AsNoTracking().ToDictionaryAsync(c => c.Shard, c => c.LastEventId, cancellationToken);
             var likers = existing.ToDictionary(id => id, _ => new HashSet<string>());
             if (existing.Count > 0)
             {
-                var rows = db.PostLikes.AsNoTracking().Where(l => existing.Contains(l.PostId)).Select(l => new { l.PostId, l.UserId }).AsAsyncEnumerable();
-                await foreach (var row in rows.WithCancellation(cancellationToken))
+                var rows = await connection.QueryAsync<(Guid PostId, Guid UserId)>(new CommandDefinition(
+                    "SELECT post_id, user_id FROM post_likes WHERE post_id IN @existing", new { existing }, inTransaction, cancellationToken: cancellationToken));
+                foreach (var (postId, userId) in rows)
                 {
-                    likers[row.PostId].Add(row.UserId.ToString("N"));
+                    likers[postId].Add(userId.ToString("N"));
                 }
             }
 
