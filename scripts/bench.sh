@@ -6,7 +6,7 @@
 #
 # One command, meant to take under 10 minutes on a quiet 2-vCPU machine, most of it the seed (the
 # seed alone took 696 s on the 2-vCPU machine while other builds ran on it; see docs/benchmarks.md):
-#   1. builds the API in Release from the committed tree (FC_BENCH_SOURCE=worktree: as it is now)
+#   1. builds the API in Release from the committed tree (FC_BENCH_SOURCE=worktree: as it is now; or a commit)
 #      and a plaintext Kestrel app (scripts/bench/Plaintext), outside the developers' bin/ and obj/;
 #   2. brings up MariaDB, Redis and s3rver on bench ports (23306, 26379, 24568; state in
 #      /tmp/fc-bench-services), never the developers' instance, and migrates;
@@ -36,7 +36,7 @@
 # FC_BENCH_TOKEN_USERS (10000), FC_BENCH_UPLOAD_ROUNDS (32), FC_BENCH_MYSQL_BUFFER_POOL (bytes, 2 GiB).
 # Settings (environment): FC_BENCH_DURATION (s, default 60), FC_BENCH_WARMUP (s, 15),
 # FC_BENCH_CEILING_DURATION (s, 10), FC_BENCH_CONNECTIONS (64; wrk runs one thread per
-# connection), FC_BENCH_SOURCE (head | worktree), FC_BENCH_OUT_DIR, and the services'
+# connection), FC_BENCH_SOURCE (head | worktree | a commit), FC_BENCH_OUT_DIR, and the services'
 # FOODCOMMUNITY_SERVICES_DIR / FC_MYSQL_PORT / FC_REDIS_PORT / FC_S3_PORT, FC_BENCH_API_PORT.
 set -euo pipefail
 
@@ -69,6 +69,12 @@ seed_settings
 # the warm-up, half for the measured run, a quarter for --endpoints); a thread that runs out reads a
 # post instead. 32 rounds of 64 threads: 1,024 posts in the measured run, 0.5% of ~200,000 requests.
 UPLOAD_ROUNDS="${FC_BENCH_UPLOAD_ROUNDS:-32}"
+
+
+# FC_BENCH_TRACE: perf (linux-perf, which ensure_tools installs) samples the API's CPU; the runtime
+# writes /tmp/perf-PID.map so that perf can name JIT-compiled methods (no cost once they are compiled),
+# and keeps JIT code in anonymous memory where perf looks for it (W^X's double mapping hides it).
+[[ ${FC_BENCH_TRACE:-0} != 1 ]] || API_EXTRA_ENV+=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
 
 bench_begin
 mysql_size_for_data
@@ -185,6 +191,29 @@ log "mix: like backlog $BACKLOG_AT_END at the end (oldest ${OLDEST_AT_END}s), dr
   done <"$DATA_DIR/hot.txt"
   printf '}\n'
 } >"$RUN_DIR/verify.json"
+
+# FC_BENCH_TRACE=1: where the API's CPU goes in the mix, from perf's CPU samples (~1 kHz, with call
+# stacks) of one more mix run after the measured one, which the sampling must not touch: the methods
+# by their own CPU (exclusive) and with what they call (inclusive) in RUN_DIR/profile/.
+if [[ ${FC_BENCH_TRACE:-0} == 1 ]]; then
+  mkdir -p "$RUN_DIR/profile"
+  trace_seconds=${FC_BENCH_TRACE_DURATION:-20}
+  log "profile: ${trace_seconds}s of the mix under perf (cpu-clock samples of the API)"
+  perf record -e cpu-clock -F 997 -g -p "$API_PID" -o "$RUN_DIR/profile/perf.data" -- sleep "$trace_seconds" \
+    >"$RUN_DIR/profile/record.log" 2>&1 &
+  tracer=$!
+  # No uploads for this run: its post creations become post reads (mix.lua).
+  for ((t = 0; t < THREADS; t++)); do touch "$DATA_DIR/keys-profile-$t.tsv"; done
+  mix_run profile $((trace_seconds + 2))
+  wait "$tracer" || log "warning: perf record failed (see profile/record.log)"
+  mv "$RUN_DIR"/logs/profile-*.log "$RUN_DIR/profile/" 2>/dev/null || true
+  perf report -i "$RUN_DIR/profile/perf.data" --stdio --no-children --sort symbol --percent-limit 0.3 -g none \
+    >"$RUN_DIR/profile/top-exclusive.txt" 2>/dev/null || true
+  perf report -i "$RUN_DIR/profile/perf.data" --stdio --children --sort symbol --percent-limit 1 -g none \
+    >"$RUN_DIR/profile/top-inclusive.txt" 2>/dev/null || true
+  wait_backlog_drained 60 >/dev/null
+  log "profile: $RUN_DIR/profile/top-exclusive.txt, top-inclusive.txt"
+fi
 
 # Each endpoint class alone (after the mix, so it cannot disturb it): its cost per request.
 if ((ENDPOINTS)); then

@@ -41,6 +41,7 @@ ensure_tools() {
   command -v curl >/dev/null || missing+=(curl)
   command -v openssl >/dev/null || missing+=(openssl)
   command -v rsync >/dev/null || missing+=(rsync)
+  [[ ${FC_BENCH_TRACE:-0} != 1 ]] || command -v perf >/dev/null || missing+=(linux-perf)
   if ((${#missing[@]} > 0)); then
     ((EUID == 0)) || die "missing ${missing[*]}; install them (apt-get install -y ${missing[*]})"
     log "installing ${missing[*]} (apt)"
@@ -60,13 +61,22 @@ services_up() {
   env_lines="$(bash "$REPO_ROOT/scripts/services.sh" up)"
   BENCH_SERVICES_UP=1
   eval "$env_lines"
-  # A previous run that was killed may have left data; every run starts from an empty database.
-  mysql_app -e "DROP DATABASE IF EXISTS foodcommunity; CREATE DATABASE foodcommunity CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+  # One MariaDB, as the benchmarks model one box: a replica here would replay every write of the seed
+  # and the run on the same two cores, for reads that production sends to another machine.
+  bash "$REPO_ROOT/scripts/services.sh" stop replica >/dev/null
+  export ConnectionStrings__MySqlReplica=""
+  # A previous run that was killed may have left data; every run starts from an empty database
+  # (unless bench.sh reuses its seed: FC_BENCH_REUSE_SEED) and an empty Redis.
+  if [[ ${BENCH_KEEP_DATABASE:-0} != 1 ]]; then
+    mysql_app -e "DROP DATABASE IF EXISTS foodcommunity; CREATE DATABASE foodcommunity CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+  fi
   redis_cli FLUSHALL >/dev/null
 }
 
 services_down() {
-  if ((BENCH_SERVICES_UP == 1)) && [[ ${FC_BENCH_KEEP_SERVICES:-0} != 1 ]]; then
+  if ((BENCH_SERVICES_UP == 1)) && [[ ${FC_BENCH_KEEP_SERVICES:-0} == 1 ]]; then
+    log "services: left running with their data (FC_BENCH_KEEP_SERVICES)"
+  elif ((BENCH_SERVICES_UP == 1)); then
     log "services: down --purge"
     bash "$REPO_ROOT/scripts/services.sh" down --purge >/dev/null 2>&1 || log "warning: services.sh down --purge failed"
     BENCH_SERVICES_UP=0
@@ -102,9 +112,12 @@ service_pid() { cat "$FOODCOMMUNITY_SERVICES_DIR/$1/run/$1.pid"; }
 build_all() {
   local stage="$FC_BENCH_BUILD_DIR.stage" paths=(Directory.Build.props Directory.Packages.props global.json src/FoodCommunity.Api src/FoodCommunity.Domain src/FoodCommunity.Images.Lambda)
   rm -rf "$stage" && mkdir -p "$stage" "$FC_BENCH_BUILD_DIR"
-  if [[ $FC_BENCH_SOURCE == head ]]; then
-    git -C "$REPO_ROOT" archive HEAD "${paths[@]}" | tar -x -C "$stage"
-    BENCH_SOURCE_DESC="commit $(git -C "$REPO_ROOT" rev-parse --short HEAD)"
+  if [[ $FC_BENCH_SOURCE != worktree ]]; then
+    # head, or any commit (to measure a change against the one before it, side by side).
+    local rev=$FC_BENCH_SOURCE
+    [[ $rev != head ]] || rev=HEAD
+    git -C "$REPO_ROOT" archive "$rev" "${paths[@]}" | tar -x -C "$stage"
+    BENCH_SOURCE_DESC="commit $(git -C "$REPO_ROOT" rev-parse --short "$rev")"
   else
     (cd "$REPO_ROOT" && rsync -a --relative --exclude bin/ --exclude obj/ --exclude .keys/ "${paths[@]}" "$stage/")
     BENCH_SOURCE_DESC="working tree on $(git -C "$REPO_ROOT" rev-parse --short HEAD) ($(git -C "$REPO_ROOT" status --porcelain -- src | wc -l) changed files under src/)"
@@ -420,8 +433,8 @@ seed_database() {
   } | mysql_app -vvv >"$RUN_DIR/seed.log" 2>&1 || { tail -20 "$RUN_DIR/seed.log" >&2; die "seeding failed"; }
 }
 
-# seed_settings: the data set, from the environment; sets SEED_USERS, SEED (seed.sql's @variables)
-# and TOKEN_USERS.
+# seed_settings: the data set, from the environment; sets SEED_USERS, SEED (seed.sql's @variables),
+# TOKEN_USERS, and whether an earlier run's database is reused (REUSED_SEED).
 seed_settings() {
   # The data set, scaled toward the product (issue 15): 100,000 users, 1,000,000 posts, 5,000,000
   # likes (Pareto weights per post, see seed.sql's header), follows Pareto per user (25 at least,
@@ -439,25 +452,51 @@ seed_settings() {
   # the user indexes so that light and heavy followers, old and new accounts all appear.
   TOKEN_USERS="${FC_BENCH_TOKEN_USERS:-10000}"
   ((TOKEN_USERS <= SEED_USERS)) || TOKEN_USERS=$SEED_USERS
+  # FC_BENCH_REUSE_SEED=1 (for profiling, not for recorded figures): keep the services and their data
+  # after the run, and the next run with the same data set skips the seed (the previous runs' writes
+  # stay in it; Redis starts empty as always).
+  SEED_CACHE="$FOODCOMMUNITY_SERVICES_DIR/bench-seed"
+  REUSED_SEED=0
+  if [[ ${FC_BENCH_REUSE_SEED:-0} == 1 ]]; then
+    export FC_BENCH_KEEP_SERVICES=1
+    if [[ -f $SEED_CACHE/args && $(cat "$SEED_CACHE/args") == "${SEED[*]} tokens=$TOKEN_USERS" ]]; then
+      REUSED_SEED=1
+      BENCH_KEEP_DATABASE=1
+    fi
+  fi
 }
 
-# seed_and_export: seeds (RUN_DIR/seed.json: row counts and seconds), picks the users the load
-# acts as (RUN_DIR/users.tsv) and what the mix reads (DATA_DIR: hot.txt, posts.txt, celebs.txt,
-# tags.txt), and loads the last 24 hours of likes into the popular ranking. Sets SEED_SECONDS.
+# seed_and_export: seeds (RUN_DIR/seed.json: row counts and seconds; or reuses an earlier run's
+# database, REUSED_SEED), picks the users the load acts as (RUN_DIR/users.tsv) and what the mix reads
+# (DATA_DIR: hot.txt, posts.txt, celebs.txt, tags.txt), and loads the last 24 hours of likes into the
+# popular ranking. Sets SEED_SECONDS.
 seed_and_export() {
-  log "seed: ${SEED[*]}"
-  SEED_STARTED=$SECONDS
-  seed_database "${SEED[@]}"
-  SEED_SECONDS=$((SECONDS - SEED_STARTED))
   UUID_ID=$(uuid_of id)
-  # The users the load acts as: every (users / TOKEN_USERS)th.
-  mysql_app -e "SELECT uuid, CONCAT('user', LPAD(idx, 6, '0')) FROM seed_users WHERE idx % $((SEED_USERS / TOKEN_USERS)) = 0
-    ORDER BY idx LIMIT $TOKEN_USERS" >"$RUN_DIR/users.tsv"
-  mysql_app -e "SELECT $UUID_ID FROM seed_posts WHERE hot = 1" >"$DATA_DIR/hot.txt"
+  if ((${REUSED_SEED:-0})); then
+    # FC_BENCH_REUSE_SEED (bench.sh): the database of an earlier run with the same data set.
+    log "seed: reused from $SEED_CACHE (FC_BENCH_REUSE_SEED)"
+    cp "$SEED_CACHE/users.tsv" "$SEED_CACHE/seed.json" "$RUN_DIR/"
+    cp "$SEED_CACHE/hot.txt" "$DATA_DIR/hot.txt"
+    SEED_SECONDS=0
+  else
+    seed_fresh
+  fi
   # Posts people open: the newest 5,000 (what feeds show) and 5,000 from the whole history.
   mysql_app -e "(SELECT $UUID_ID FROM posts ORDER BY id DESC LIMIT 5000) UNION (SELECT $UUID_ID FROM posts ORDER BY RAND(7) LIMIT 5000)" >"$DATA_DIR/posts.txt"
   mysql_app -e "SELECT $UUID_ID, username FROM users ORDER BY follower_count DESC LIMIT 50" >"$DATA_DIR/celebs.txt"
   mysql_app -e "SELECT t.name FROM tags t JOIN post_tags pt ON pt.tag_id = t.id GROUP BY t.id ORDER BY COUNT(*) DESC LIMIT 30" >"$DATA_DIR/tags.txt"
+  load_popular_ranking
+}
+
+seed_fresh() {
+  log "seed: ${SEED[*]}"
+  SEED_STARTED=$SECONDS
+  seed_database "${SEED[@]}"
+  SEED_SECONDS=$((SECONDS - SEED_STARTED))
+  # The users the load acts as: every (users / TOKEN_USERS)th.
+  mysql_app -e "SELECT uuid, CONCAT('user', LPAD(idx, 6, '0')) FROM seed_users WHERE idx % $((SEED_USERS / TOKEN_USERS)) = 0
+    ORDER BY idx LIMIT $TOKEN_USERS" >"$RUN_DIR/users.tsv"
+  mysql_app -e "SELECT $UUID_ID FROM seed_posts WHERE hot = 1" >"$DATA_DIR/hot.txt"
   mysql_app -e "SELECT 'users', COUNT(*) FROM users UNION ALL SELECT 'posts', COUNT(*) FROM posts
     UNION ALL SELECT 'tags', COUNT(*) FROM tags UNION ALL SELECT 'post_tags', COUNT(*) FROM post_tags
     UNION ALL SELECT 'likes', COUNT(*) FROM post_likes UNION ALL SELECT 'follows', COUNT(*) FROM follows
@@ -472,7 +511,14 @@ seed_and_export() {
     awk -v s="$SEED_SECONDS" 'BEGIN { printf "{" } { v = $2; sub(/\.0+$/, "", v); printf "\"%s\":%s,", $1, v } END { printf "\"seconds\":%s}\n", s }' >"$RUN_DIR/seed.json"
   drop_seed_helpers
   log "seed: done in ${SEED_SECONDS}s ($(cat "$RUN_DIR/seed.json"))"
+  if [[ ${FC_BENCH_REUSE_SEED:-0} == 1 ]]; then
+    mkdir -p "$SEED_CACHE"
+    cp "$RUN_DIR/users.tsv" "$RUN_DIR/seed.json" "$DATA_DIR/hot.txt" "$SEED_CACHE/"
+    echo "${SEED[*]} tokens=$TOKEN_USERS" >"$SEED_CACHE/args"
+  fi
+}
 
+load_popular_ranking() {
   # The popular feed ranks likes of the last 24 hours from Redis, where the like script counts them
   # per shard and hour; the seeded likes are put there the same way (ZINCRBY per post and hour),
   # sent as one RESP pipeline.

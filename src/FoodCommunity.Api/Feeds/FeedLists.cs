@@ -101,22 +101,39 @@ public sealed class FeedLists(IFusionCache cache, CardCache cards, IServiceScope
 
     public Task RemoveAuthorAsync(Guid authorId) => cards.RemoveAsync(AuthorPrefix, authorId);
 
-    /// <summary>The newest posts of each author, in statements of at most 100 authors (each a range of the author's index).</summary>
-    private async Task<Dictionary<Guid, IdList>> LoadAuthorsAsync(IReadOnlyList<Guid> authorIds, CancellationToken cancellationToken)
+    /// <summary>
+    /// Each author's newest <paramref name="take"/> posts older than <paramref name="before"/>, from the
+    /// primary, not cached: what the home timeline needs of authors whose cached window ends too early.
+    /// </summary>
+    public Task<Dictionary<Guid, IdList>> OlderOfAuthorsAsync(IReadOnlyList<Guid> authorIds, Guid before, int take, CancellationToken cancellationToken) =>
+        QueryAuthorsAsync(authorIds, before, take, cancellationToken);
+
+    private Task<Dictionary<Guid, IdList>> LoadAuthorsAsync(IReadOnlyList<Guid> authorIds, CancellationToken cancellationToken) =>
+        QueryAuthorsAsync(authorIds, FeedQueries.Newest, AuthorWindow, cancellationToken);
+
+    /// <summary>The authors' newest posts before a bound, in statements of at most 100 authors (each a range of the author's index).</summary>
+    private async Task<Dictionary<Guid, IdList>> QueryAuthorsAsync(IReadOnlyList<Guid> authorIds, Guid before, int take, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>();
+        await db.Database.OpenConnectionAsync(cancellationToken);
         var lists = authorIds.ToDictionary(id => id, _ => new List<Guid>());
         foreach (var chunk in authorIds.Chunk(100))
         {
-            var (sql, parameters) = FeedQueries.NewestOfAuthors(chunk, AuthorWindow);
-            foreach (var row in await db.Database.SqlQueryRaw<AuthorPost>(sql, parameters).ToListAsync(cancellationToken))
+            // Plain ADO.NET: the statement's text depends on how many authors it has, and EF would build and
+            // compile a query (and its materializer) for every new text.
+            var (sql, parameters) = FeedQueries.NewestOfAuthors(chunk, before, take);
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = sql;
+            command.Parameters.AddRange(parameters);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                lists[row.AuthorId].Add(row.Id);
+                lists[reader.GetGuid(0)].Add(reader.GetGuid(1));
             }
         }
 
-        return lists.ToDictionary(l => l.Key, l => IdList.Of(l.Value.OrderByDescending(id => id).ToList(), AuthorWindow));
+        return lists.ToDictionary(l => l.Key, l => IdList.Of(l.Value.OrderByDescending(id => id).ToList(), take));
     }
 
     private async Task<List<Guid>> QueryAsync(FormattableString sql, CancellationToken cancellationToken)
@@ -125,12 +142,4 @@ public sealed class FeedLists(IFusionCache cache, CardCache cards, IServiceScope
         var db = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>();
         return await db.Database.SqlQuery<Guid>(sql).ToListAsync(cancellationToken);
     }
-}
-
-/// <summary>A row of <see cref="FeedQueries.NewestOfAuthors"/>.</summary>
-public sealed class AuthorPost
-{
-    public Guid AuthorId { get; set; }
-
-    public Guid Id { get; set; }
 }

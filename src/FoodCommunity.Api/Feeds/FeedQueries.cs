@@ -25,15 +25,16 @@ public static class FeedQueries
         $"SELECT pt.post_id AS Value FROM tags t JOIN post_tags pt ON pt.tag_id = t.id WHERE t.name = {tag} AND pt.post_id < {before} ORDER BY pt.post_id DESC LIMIT {take}";
 
     /// <summary>
-    /// The newest <paramref name="take"/> posts of each author, one limited range of ix_posts_author_id
-    /// per author glued by UNION ALL (a single IN list would sort all of their posts).
+    /// The newest <paramref name="take"/> posts of each author older than <paramref name="before"/>, one
+    /// limited range of ix_posts_author_id per author glued by UNION ALL (a single IN list would sort all
+    /// of their posts).
     /// </summary>
-    public static (string Sql, object[] Parameters) NewestOfAuthors(IReadOnlyList<Guid> authorIds, int take)
+    public static (string Sql, object[] Parameters) NewestOfAuthors(IReadOnlyList<Guid> authorIds, Guid before, int take)
     {
         // Only generated placeholders and an integer are spliced in; the ids are parameters.
         var sql = string.Join(" UNION ALL ", authorIds.Select((_, i) =>
-            $"(SELECT author_id AS AuthorId, id AS Id FROM posts WHERE author_id = @a{i} ORDER BY id DESC LIMIT {take})"));
-        return (sql, authorIds.Select((id, i) => (object)new MySqlConnector.MySqlParameter($"@a{i}", id)).ToArray());
+            $"(SELECT author_id AS AuthorId, id AS Id FROM posts WHERE author_id = @a{i} AND id < @before ORDER BY id DESC LIMIT {take})"));
+        return (sql, [new MySqlConnector.MySqlParameter("@before", before), .. authorIds.Select((id, i) => (object)new MySqlConnector.MySqlParameter($"@a{i}", id))]);
     }
 
     /// <summary>

@@ -7,8 +7,9 @@ namespace FoodCommunity.Api.Feeds;
 /// they follow (nothing fanned out on write: a post costs the same whoever has many followers, and
 /// Redis holds one list per author, not one per reader). A page is served from the lists only when it
 /// is provably exact: every author whose list does not reach back past the page's oldest post has no
-/// older posts. Otherwise, and for callers following more than <see cref="MaxMergedAuthors"/>, the page
-/// comes from MySQL (<see cref="FeedQueries.Home"/>).
+/// older posts. Otherwise the authors whose windows end too early are read from MySQL, a page each at
+/// most; only for callers following more than <see cref="MaxMergedAuthors"/> does the page come from one
+/// query over all their follows (<see cref="FeedQueries.Home"/>).
 /// </summary>
 public sealed class HomeTimeline(FollowingSet following, FeedLists lists)
 {
@@ -26,6 +27,20 @@ public sealed class HomeTimeline(FollowingSet following, FeedLists lists)
         var authors = new List<Guid>(followed.Count + 1) { userId };
         authors.AddRange(followed.Where(id => id != userId));
         var byAuthor = await lists.ByAuthorsAsync(authors, fresh, cancellationToken);
+        if (Merge(byAuthor.Values.ToList(), before, take) is { } page)
+        {
+            return page;
+        }
+
+        // Not provably exact: some prolific authors' cached windows end before the page does. Their posts
+        // before the cursor come from MySQL, at most a page each (one short index range per author), and
+        // with every list then holding all its author's candidates, the merge is exact.
+        var deeper = byAuthor.Where(list => !list.Value.Complete).Select(list => list.Key).ToList();
+        foreach (var (author, older) in await lists.OlderOfAuthorsAsync(deeper, before, take, cancellationToken))
+        {
+            byAuthor[author] = older;
+        }
+
         return Merge(byAuthor.Values.ToList(), before, take);
     }
 

@@ -7,11 +7,11 @@ namespace FoodCommunity.Api.Likes;
 
 /// <summary>
 /// Loads the like state of posts that were viewed without one (not liked for days, or Redis lost it),
-/// in the background: the view that noticed answered from MySQL once, and the next views of the post
-/// read Redis. Bounded: at most <see cref="Capacity"/> posts wait, each once; more are dropped and
+/// in the background and in batches: the view that noticed answered from MySQL once, and the next views
+/// of the post read Redis. Bounded: at most <see cref="Capacity"/> posts wait, each once; more are dropped and
 /// asked for again by a later view.
 /// </summary>
-public sealed partial class LikeStateWarmer(LikeStore likes, IServiceScopeFactory scopes, ILogger<LikeStateWarmer> logger) : BackgroundService
+public sealed partial class LikeStateWarmer(LikeStateLoader loader, IServiceScopeFactory scopes, ILogger<LikeStateWarmer> logger) : BackgroundService
 {
     private const int Capacity = 10_000;
 
@@ -31,24 +31,37 @@ public sealed partial class LikeStateWarmer(LikeStore likes, IServiceScopeFactor
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var postId in _queue.Reader.ReadAllAsync(stoppingToken))
+        // Whatever waits, up to a batch at a time: under a burst of cold views the batches fill, and
+        // each costs one MySQL snapshot instead of one per post.
+        var batch = new List<Guid>(LikeStateLoader.MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync(stoppingToken))
         {
+            while (batch.Count < LikeStateLoader.MaxBatch && _queue.Reader.TryRead(out var postId))
+            {
+                batch.Add(postId);
+            }
+
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await likes.LoadAsync(postId, scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>(), stoppingToken);
+                await loader.LoadAsync(batch, scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>(), stoppingToken);
             }
             catch (Exception e) when (e is RedisException or RedisTimeoutException or MySqlConnector.MySqlException or TimeoutException)
             {
-                LogWarmFailed(logger, postId, e);
+                LogWarmFailed(logger, batch.Count, e);
             }
             finally
             {
-                _waiting.TryRemove(postId, out _);
+                foreach (var postId in batch)
+                {
+                    _waiting.TryRemove(postId, out _);
+                }
+
+                batch.Clear();
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Like state of post {PostId} not loaded; a later view asks again")]
-    private static partial void LogWarmFailed(ILogger logger, Guid postId, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Like state of {Count} post(s) not loaded; a later view asks again")]
+    private static partial void LogWarmFailed(ILogger logger, int count, Exception exception);
 }

@@ -27,7 +27,8 @@ public abstract record LikeOutcome
 /// flushed before it is changed.
 /// </summary>
 public sealed partial class LikeStore(
-    IConnectionMultiplexer redis, RedisKeys keys, IOptions<LikeOptions> options, LikeShardRecovery recovery, TimeProvider clock, ILogger<LikeStore> logger)
+    IConnectionMultiplexer redis, RedisKeys keys, LikeStateLoader loader, IOptions<LikeOptions> options, LikeShardRecovery recovery, TimeProvider clock,
+    ILogger<LikeStore> logger)
 {
     public const string CountField = "#";
 
@@ -52,26 +53,11 @@ public sealed partial class LikeStore(
         return {1, count}
         """);
 
-    // The likers arrive in chunks in a staging key; this moves them in place unless the state was
-    // loaded meanwhile (by another instance) or the post was deleted meanwhile.
-    private static readonly LuaScript LoadScript = LuaScript.Prepare("""
-        if redis.call('EXISTS', @gone) == 1 or redis.call('EXISTS', @state) == 1 then
-          redis.call('DEL', @staging)
-          return 0
-        end
-        redis.call('HSET', @staging, '#', @count)
-        redis.call('RENAME', @staging, @state)
-        redis.call('EXPIRE', @state, @stateTtl)
-        return 1
-        """);
-
     private static readonly LuaScript ForgetScript = LuaScript.Prepare("""
         redis.call('SET', @gone, '1', 'EX', @goneTtl)
         redis.call('DEL', @state)
         return 1
         """);
-
-    private const int LoadChunk = 1000;
 
     private int Shards => options.Value.Shards;
 
@@ -103,7 +89,7 @@ public sealed partial class LikeStore(
                 return new LikeOutcome.Done(liked, (long)result[1]);
             }
 
-            if ((int)result[0] == -2 || attempt > 0 || !await LoadAsync(postId, db, cancellationToken))
+            if ((int)result[0] == -2 || attempt > 0 || (await loader.LoadAsync([postId], db, cancellationToken)).Count == 0)
             {
                 return new LikeOutcome.PostNotFound();
             }
@@ -175,133 +161,6 @@ public sealed partial class LikeStore(
             goneTtl = StateTtlSeconds,
         });
     }
-
-    /// <summary>
-    /// Rebuilds a post's like state: its like rows and the shard's checkpoint, read in one MySQL
-    /// snapshot (so the rows are exactly the events up to that checkpoint), then the post's events after
-    /// the checkpoint replayed in order from the stream. Should the stream have lost an event after that
-    /// checkpoint meanwhile (trimmed once applied), it starts again. False when the post does not exist.
-    /// </summary>
-    internal async Task<bool> LoadAsync(Guid postId, FoodCommunityDbContext db, CancellationToken cancellationToken)
-    {
-        var shard = RedisKeys.LikeShard(postId, Shards);
-        var database = redis.GetDatabase();
-        for (var attempt = 0; ; attempt++)
-        {
-            var snapshot = await ReadMySqlSnapshotAsync(postId, shard, db, cancellationToken);
-            if (snapshot is not var (likers, checkpoint))
-            {
-                return false;
-            }
-
-            await ReplayAsync(database, shard, postId.ToString("N"), checkpoint, likers);
-            if (await LastTrimmedIdAsync(database, shard) is { } trimmed && LikeEvent.CompareIds(trimmed, checkpoint) > 0 && attempt < 3)
-            {
-                continue;
-            }
-
-            await LoadIntoRedisAsync(database, postId, shard, likers);
-            LogRebuilt(logger, postId, likers.Count);
-            return true;
-        }
-    }
-
-    private static async Task<(HashSet<string> Likers, string Checkpoint)?> ReadMySqlSnapshotAsync(
-        Guid postId, int shard, FoodCommunityDbContext db, CancellationToken cancellationToken) =>
-        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
-        {
-            // One REPEATABLE READ snapshot: the flusher commits rows and checkpoint together, so both reads agree.
-            await using var transaction = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-            if (!await db.Posts.AnyAsync(p => p.Id == postId, cancellationToken))
-            {
-                return ((HashSet<string>, string)?)null;
-            }
-
-            var checkpoint = await db.LikeCheckpoints.AsNoTracking().Where(c => c.Shard == shard).Select(c => c.LastEventId).SingleOrDefaultAsync(cancellationToken) ?? "0-0";
-            var likers = (await db.PostLikes.AsNoTracking().Where(l => l.PostId == postId).Select(l => l.UserId).ToListAsync(cancellationToken))
-                .Select(u => u.ToString("N"))
-                .ToHashSet();
-            await transaction.CommitAsync(cancellationToken);
-            return (likers, checkpoint);
-        });
-
-    private async Task ReplayAsync(IDatabase database, int shard, string post, string checkpoint, HashSet<string> likers)
-    {
-        RedisValue from = "(" + checkpoint;
-        while (true)
-        {
-            var entries = await database.StreamRangeAsync(keys.LikeEvents(shard), from, "+", count: LoadChunk);
-            foreach (var entry in entries)
-            {
-                if (LikeEvent.TryParse(entry, out var change) && change.Post == post)
-                {
-                    if (change.Liked)
-                    {
-                        likers.Add(change.User);
-                    }
-                    else
-                    {
-                        likers.Remove(change.User);
-                    }
-                }
-            }
-
-            if (entries.Length < LoadChunk)
-            {
-                return;
-            }
-
-            from = "(" + entries[^1].Id;
-        }
-    }
-
-    /// <summary>The highest id XTRIM has removed from the shard's stream (Redis 7's max-deleted-entry-id).</summary>
-    private async Task<string?> LastTrimmedIdAsync(IDatabase database, int shard)
-    {
-        RedisResult[] info;
-        try
-        {
-            info = (RedisResult[])(await database.ExecuteAsync("XINFO", "STREAM", keys.LikeEvents(shard)))!;
-        }
-        catch (RedisServerException e) when (e.Message.StartsWith("ERR no such key", StringComparison.Ordinal))
-        {
-            // No event was ever appended to this shard: nothing can have been trimmed.
-            return null;
-        }
-
-        for (var i = 0; i + 1 < info.Length; i += 2)
-        {
-            if ((string?)info[i] == "max-deleted-entry-id")
-            {
-                return (string?)info[i + 1];
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>Likers go into a staging hash in chunks (no multi-megabyte script argument for a hot post), then into place at once.</summary>
-    private async Task LoadIntoRedisAsync(IDatabase database, Guid postId, int shard, HashSet<string> likers)
-    {
-        var staging = keys.LikeStaging(postId, shard, Guid.NewGuid());
-        foreach (var chunk in likers.Chunk(LoadChunk))
-        {
-            await database.HashSetAsync(staging, chunk.Select(user => new HashEntry(user, "1")).ToArray());
-            await database.KeyExpireAsync(staging, TimeSpan.FromMinutes(5));
-        }
-
-        await database.ScriptEvaluateAsync(LoadScript, new
-        {
-            state = keys.LikeState(postId, shard),
-            gone = keys.LikeGone(postId, shard),
-            staging,
-            count = likers.Count,
-            stateTtl = StateTtlSeconds,
-        });
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuilt like state of post {PostId} with {Count} like(s)")]
-    private static partial void LogRebuilt(ILogger logger, Guid postId, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Like state unavailable in Redis; showing MySQL's figures")]
     private static partial void LogReadFallback(ILogger logger, Exception exception);

@@ -9,6 +9,7 @@ public static class LikesSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddOptions<BenchmarkOptions>().BindConfiguration(BenchmarkOptions.SectionName).ValidateDataAnnotations();
+        builder.Services.AddSingleton<LikeStateLoader>();
         builder.Services.AddSingleton<LikeStore>();
         builder.Services.AddSingleton<LikeMetrics>();
         builder.Services.AddSingleton<LikeShardRecovery>();

@@ -1,3 +1,4 @@
+using Dapper;
 using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Infrastructure.Storage;
 using FoodCommunity.Api.Likes;
@@ -79,10 +80,9 @@ public sealed class PostViews(
     private async Task<HashSet<Guid>> LikedInMySqlAsync(Guid userId, List<Guid> postIds, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>();
-        return (await db.PostLikes.AsNoTracking()
-            .Where(l => l.UserId == userId && postIds.Contains(l.PostId))
-            .Select(l => l.PostId)
-            .ToListAsync(cancellationToken)).ToHashSet();
+        var connection = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>().Database.GetDbConnection();
+        // Dapper, not EF: the IN list differs every time, and EF builds every such query anew.
+        return (await connection.QueryAsync<Guid>(new CommandDefinition(
+            "SELECT post_id FROM post_likes WHERE user_id = @userId AND post_id IN @postIds", new { userId, postIds }, cancellationToken: cancellationToken))).ToHashSet();
     }
 }

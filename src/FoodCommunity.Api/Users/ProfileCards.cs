@@ -1,3 +1,4 @@
+using Dapper;
 using FoodCommunity.Api.Infrastructure.Caching;
 using FoodCommunity.Api.Infrastructure.Data;
 using FoodCommunity.Api.Infrastructure.Storage;
@@ -36,13 +37,19 @@ public sealed class ProfileCards(CardCache cards, IServiceScopeFactory scopes)
 
     public Task RemoveAsync(Guid userId) => cards.RemoveAsync(Prefix, userId);
 
+    // Dapper, not EF: a fill's IN list differs every time, and EF builds every such query anew. A deleted
+    // account has no card (UserConfiguration's query filter, which plain SQL must repeat).
+    private const string LoadSql = """
+        SELECT id AS Id, username AS Username, display_name AS DisplayName, bio AS Bio, avatar_key AS AvatarKey,
+               post_count AS PostCount, follower_count AS FollowerCount, following_count AS FollowingCount
+          FROM users WHERE id IN @ids AND deleted_at IS NULL
+        """;
+
     private async Task<Dictionary<Guid, ProfileCard>> LoadAsync(IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>();
-        return await db.Users.AsNoTracking()
-            .Where(u => ids.Contains(u.Id))
-            .Select(u => new ProfileCard(u.Id, u.Username, u.DisplayName, u.Bio, u.AvatarKey, u.PostCount, u.FollowerCount, u.FollowingCount))
-            .ToDictionaryAsync(u => u.Id, cancellationToken);
+        var connection = scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>().Database.GetDbConnection();
+        var cards = await connection.QueryAsync<ProfileCard>(new CommandDefinition(LoadSql, new { ids }, cancellationToken: cancellationToken));
+        return cards.ToDictionary(card => card.Id);
     }
 }

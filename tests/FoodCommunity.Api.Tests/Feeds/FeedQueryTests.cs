@@ -36,8 +36,10 @@ public sealed class FeedQueryTests(ApiFactory api) : IClassFixture<ApiFactory>, 
             ["people search"] = FoodCommunity.Api.Users.UserSearch.Query("user", null, 21),
             ["people search, later page"] = FoodCommunity.Api.Users.UserSearch.Query("user", ("user_5", Guid.CreateVersion7()), 21),
         };
-        var (authorsSql, authorsParameters) = FeedQueries.NewestOfAuthors([me, followed], 60);
+        var (authorsSql, authorsParameters) = FeedQueries.NewestOfAuthors([me, followed], FeedQueries.Newest, 60);
         AssertIndexRangesOnly("newest of authors", await ExplainAsync(connection, authorsSql, authorsParameters));
+        var (olderSql, olderParameters) = FeedQueries.NewestOfAuthors([me, followed], Guid.CreateVersion7(), 21);
+        AssertIndexRangesOnly("newest of authors before a cursor", await ExplainAsync(connection, olderSql, olderParameters));
         foreach (var (name, query) in queries)
         {
             AssertIndexRangesOnly(name, await ExplainAsync(connection, query));

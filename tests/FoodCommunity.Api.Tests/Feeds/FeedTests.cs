@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
+using FoodCommunity.Api.Feeds;
 using FoodCommunity.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FoodCommunity.Api.Tests.Feeds;
 
@@ -120,6 +122,50 @@ public sealed class FeedTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         Assert.Equal(Enumerable.Reverse(expected), home);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task HomeFeed_PagesPastAProlificAuthorsCachedWindow_SkippingAndRepeatingNothing()
+    {
+        var me = await _client.RegisterAsync();
+        var prolific = await _client.RegisterAsync();
+        var occasional = await _client.RegisterAsync();
+        foreach (var followed in new[] { prolific, occasional })
+        {
+            using (await _client.SendAsync(HttpMethod.Put, $"/api/v1/users/{followed.User.Id}/follow", me.AccessToken))
+            {
+            }
+        }
+
+        // More posts than an author's cached window holds, with the occasional author's few spread among
+        // them, written straight to MySQL (through the API this would take minutes).
+        var expected = new List<Guid>();
+        await using (var scope = api.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<FoodCommunity.Api.Infrastructure.Data.FoodCommunityDbContext>();
+            var start = DateTimeOffset.UtcNow.AddHours(-2);
+            for (var i = 0; i < FeedLists.AuthorWindow + 25; i++)
+            {
+                var author = i % 17 == 5 ? occasional : prolific;
+                var at = start.AddSeconds(i);
+                var post = new FoodCommunity.Api.Posts.Post
+                {
+                    Id = Guid.CreateVersion7(at),
+                    AuthorId = Guid.Parse(author.User.Id),
+                    Caption = $"post {i}",
+                    CreatedAt = at,
+                    Images = [new FoodCommunity.Api.Posts.PostImage { ImageKey = $"uploads/{author.User.Id}/2026/12/{Guid.NewGuid():N}.jpg", Width = 1, Height = 1 }],
+                };
+                db.Posts.Add(post);
+                expected.Add(post.Id);
+            }
+
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var home = await _client.ReadAllPagesAsync("/api/v1/feed/home", me.AccessToken, limit: 20);
+
+        Assert.Equal(Enumerable.Reverse(expected).Select(id => id.ToString()), home);
     }
 
     [Fact]

@@ -108,6 +108,77 @@ public sealed class LikeTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task ColdPostsViewedTogether_AreWarmedInOneBatch_WithFlushedAndPendingLikes()
+    {
+        await using var paused = ApiFactory.WithOwnState(Paused);
+        await paused.InitializeAsync();
+        using var client = paused.CreateClient();
+        var author = await client.RegisterAsync();
+        var users = await LikeTestData.CreateUsersAsync(paused, 3);
+        var posts = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            posts.Add(await client.CreatePostAsync(paused, author));
+        }
+
+        // Flushed: users 0 and 1 like every post, through an instance that flushes, which then stops.
+        await using (var flushing = await ApiFactory.SharingStateWithAsync(paused))
+        {
+            using var flushingClient = flushing.CreateClient();
+            foreach (var post in posts)
+            {
+                await LikeAsync(flushingClient, HttpMethod.Put, post, users[0].Token);
+                await LikeAsync(flushingClient, HttpMethod.Put, post, users[1].Token);
+            }
+
+            foreach (var post in posts)
+            {
+                await LikeTestData.WaitForMySqlAsync(flushing, Guid.Parse(post), new HashSet<Guid> { users[0].Id, users[1].Id });
+            }
+        }
+
+        // Pending (nobody flushes now): user 2 likes the even posts, user 0 takes back the odd ones.
+        var expected = new Dictionary<Guid, HashSet<Guid>>();
+        for (var i = 0; i < posts.Count; i++)
+        {
+            if (i % 2 == 0)
+            {
+                await LikeAsync(client, HttpMethod.Put, posts[i], users[2].Token);
+                expected[Guid.Parse(posts[i])] = [users[0].Id, users[1].Id, users[2].Id];
+            }
+            else
+            {
+                await LikeAsync(client, HttpMethod.Delete, posts[i], users[0].Token);
+                expected[Guid.Parse(posts[i])] = [users[1].Id];
+            }
+
+            await LikeTestData.EvictAsync(paused, Guid.Parse(posts[i]));
+        }
+
+        // One page shows all six cold posts: the warmer rebuilds them, MySQL's rows plus the stream's events.
+        using (var page = await client.GetAsync($"/api/v1/users/{author.User.Id}/posts", Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
+
+        foreach (var (post, likers) in expected)
+        {
+            var state = await Eventually.AnswerAsync(() => LikeTestData.ReadRedisAsync(paused, post), s => s is not null, TimeSpan.FromSeconds(10));
+            Assert.NotNull(state);
+            Assert.Equal(likers.Order(), state.Value.Likers.Order());
+            Assert.Equal(likers.Count, state.Value.Count);
+        }
+
+        using var seen = await client.GetAsync($"/api/v1/users/{author.User.Id}/posts", users[2].Token);
+        foreach (var item in (await seen.ReadJsonAsync()).GetProperty("items").EnumerateArray())
+        {
+            var likers = expected[Guid.Parse(item.GetProperty("id").GetString()!)];
+            Assert.Equal(likers.Count, item.GetProperty("likeCount").GetInt64());
+            Assert.Equal(likers.Contains(users[2].Id), item.GetProperty("likedByMe").GetBoolean());
+        }
+    }
+
+    [Fact]
     public async Task WithRedisDown_LikesAnswer503Quickly_AndWriteNothing()
     {
         var author = await _client.RegisterAsync();
