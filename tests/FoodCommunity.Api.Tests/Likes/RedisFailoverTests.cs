@@ -197,7 +197,7 @@ public sealed class RedisFailoverTests
             if (redis is null)
             {
                 using var scope = api.Services.CreateScope();
-                await api.GetService<LikeStore>().LoadAsync(postId, scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>(), Ct);
+                await api.GetService<LikeStateLoader>().LoadAsync([postId], scope.ServiceProvider.GetRequiredService<FoodCommunityDbContext>(), Ct);
                 continue;
             }
 
