@@ -34,7 +34,8 @@
 # Data set (environment): FC_BENCH_USERS (100000; e.g. 2000 for a quick check of the scripts),
 # FC_BENCH_POSTS (10 per user), FC_BENCH_LIKES (5 per post), FC_BENCH_COMMENTS (1 per 2 posts),
 # FC_BENCH_TOKEN_USERS (10000), FC_BENCH_UPLOAD_ROUNDS (32), FC_BENCH_MYSQL_BUFFER_POOL (bytes, 2 GiB).
-# Settings (environment): FC_BENCH_DURATION (s, default 60), FC_BENCH_WARMUP (s, 15),
+# Settings (environment): FC_BENCH_DURATION (s, default 60), FC_BENCH_WARMUP (s, 60: every token
+# user's home feed once, then the mix; see mix.lua),
 # FC_BENCH_CEILING_DURATION (s, 10), FC_BENCH_CONNECTIONS (64; wrk runs one thread per
 # connection), FC_BENCH_SOURCE (head | worktree | a commit), FC_BENCH_OUT_DIR, and the services'
 # FOODCOMMUNITY_SERVICES_DIR / FC_MYSQL_PORT / FC_REDIS_PORT / FC_S3_PORT, FC_BENCH_API_PORT.
@@ -55,7 +56,7 @@ for arg in "$@"; do
 done
 
 DURATION="${FC_BENCH_DURATION:-60}"
-WARMUP="${FC_BENCH_WARMUP:-15}"
+WARMUP="${FC_BENCH_WARMUP:-60}"
 CEILING_DURATION="${FC_BENCH_CEILING_DURATION:-10}"
 CONNECTIONS="${FC_BENCH_CONNECTIONS:-64}"
 THREADS="$CONNECTIONS" # one connection per wrk thread: see mix.lua
@@ -156,7 +157,7 @@ mix_run() {
     "http://127.0.0.1:$FC_BENCH_API_PORT" -- "$1" >"$RUN_DIR/${3:-$1}.txt"
 }
 
-log "mix: warm-up ${WARMUP}s (JIT, caches, like state of the posts in play)"
+log "mix: warm-up ${WARMUP}s (each user's home feed once, then the mix: JIT, caches, like state of the posts in play)"
 mix_run warmup "$WARMUP"
 took=$(wait_backlog_drained 120)
 log "mix: warm-up's like backlog drained in ${took}s; measured run ${DURATION}s"
