@@ -9,7 +9,12 @@ using Serilog.Events;
 
 namespace FoodCommunity.Api.Tests.Observability;
 
-/// <summary>What a developer's terminal shows while the API runs in Development.</summary>
+/// <summary>
+/// What a developer's terminal shows while the API runs in Development. Run alone, after the parallel
+/// tests: each host's AddSerilog sets the process-wide static Log.Logger, so SQL of another test's requests
+/// (with their RequestId) could reach this host's sink while it idles; a full CI run once failed so.
+/// </summary>
+[Collection(nameof(RunAlone))]
 public sealed class DevelopmentLoggingTests
 {
     private const string SqlCommandCategory = "Microsoft.EntityFrameworkCore.Database.Command";
@@ -133,3 +138,7 @@ public sealed class DevelopmentLoggingTests
         }
     }
 }
+
+/// <summary>Test classes that must not share the process with others running at the same time.</summary>
+[CollectionDefinition(nameof(RunAlone), DisableParallelization = true)]
+public sealed class RunAlone;
