@@ -11,11 +11,20 @@ public sealed class FollowingSet(UserSetMirror mirror, RedisKeys keys)
 {
     private static readonly IReadOnlySet<Guid> Nobody = new HashSet<Guid>();
 
+    /// <summary>Everyone <paramref name="userId"/> follows (the home timeline merges them all).</summary>
     public async Task<IReadOnlySet<Guid>> OfAsync(Guid? userId, CancellationToken cancellationToken) =>
         userId is { } me
-            ? await mirror.ReadAsync(keys.Following(me), keys.FollowingVersion(me), (db, ct) =>
-                db.Follows.AsNoTracking().Where(f => f.FollowerId == me).Select(f => f.FolloweeId).ToListAsync(ct), cancellationToken)
+            ? await mirror.ReadAsync(keys.Following(me), keys.FollowingVersion(me), Loader(me), cancellationToken)
             : Nobody;
+
+    /// <summary>Which of <paramref name="candidates"/> (a page's authors) <paramref name="userId"/> follows, without reading the whole set.</summary>
+    public async Task<IReadOnlySet<Guid>> AmongAsync(Guid? userId, IReadOnlyCollection<Guid> candidates, CancellationToken cancellationToken) =>
+        userId is { } me && candidates.Count > 0
+            ? await mirror.WhichAreMembersAsync(keys.Following(me), keys.FollowingVersion(me), candidates, Loader(me), cancellationToken)
+            : Nobody;
+
+    private static Func<Infrastructure.Data.FoodCommunityDbContext, CancellationToken, Task<List<Guid>>> Loader(Guid me) => (db, ct) =>
+        db.Follows.AsNoTracking().Where(f => f.FollowerId == me).Select(f => f.FolloweeId).ToListAsync(ct);
 
     /// <summary>After a follow or unfollow by <paramref name="userId"/> has committed.</summary>
     public Task ChangedAsync(Guid userId) => mirror.ChangedAsync(keys.Following(userId), keys.FollowingVersion(userId));

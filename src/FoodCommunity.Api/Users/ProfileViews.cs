@@ -4,7 +4,7 @@ namespace FoodCommunity.Api.Users;
 
 /// <summary>
 /// Profiles of many users as the caller sees them, with no SQL once warm: the cards from the cache and
-/// "followed by me" from the caller's <see cref="FollowingSet"/>. Users hidden from the caller (blocks,
+/// "followed by me" asked of the caller's <see cref="FollowingSet"/> for these users only. Users hidden from the caller (blocks,
 /// see <see cref="BlockList"/>) are left out, as if they did not exist.
 /// </summary>
 public sealed class ProfileViews(ProfileCards cards, FollowingSet following, PublicUrls urls)
@@ -23,7 +23,7 @@ public sealed class ProfileViews(ProfileCards cards, FollowingSet following, Pub
             return [];
         }
 
-        var followedRead = following.OfAsync(callerId, cancellationToken);
+        var followedRead = following.AmongAsync(callerId, userIds, cancellationToken);
         var found = await cards.GetManyAsync(userIds, fresh, cancellationToken);
         var followed = await followedRead;
         return found.Values.ToDictionary(card => card.Id, card => card.ToProfile(followed.Contains(card.Id), urls));

@@ -115,6 +115,14 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         _processing = Task.Run(() => poller.RunAsync(_stopProcessing.Token));
     }
 
+    /// <summary>For a failure message: whether this factory's image poller is still running, or how it ended.</summary>
+    public string ImageProcessingState => _processing.Status switch
+    {
+        TaskStatus.RanToCompletion when !_stopProcessing.IsCancellationRequested => "the image poller is not running",
+        TaskStatus.Faulted => $"the image poller died: {_processing.Exception?.GetBaseException().Message}",
+        var status => $"the image poller is {status}",
+    };
+
     /// <summary>The image function's settings: this class's bucket on the run's S3 endpoint.</summary>
     private string? ImageFunctionSetting(string name) => name switch
     {

@@ -54,8 +54,15 @@ public static class TestImages
         {
             var manifest = ImageRenditions.ManifestKey(upload);
             // Readable as a whole, not only listed: s3rver can answer before the body is all written.
-            var processed = await Eventually.AnswerAsync(() => IsReadableJsonAsync(s3, api.Isolation.BucketName, manifest), done => done, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50));
-            Assert.True(processed, $"The image function did not process {key} within 30 s.");
+            string? lastRefusal = null;
+            var processed = await Eventually.AnswerAsync(
+                async () => (lastRefusal = await ManifestUnreadableBecauseAsync(s3, api.Isolation.BucketName, manifest)) is null,
+                done => done, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50));
+            if (!processed)
+            {
+                Assert.Fail($"The image function did not process {key} within 30 s. The last read of its manifest: {lastRefusal}. " +
+                    $"In the bucket: {await DescribeAsync(s3, api.Isolation.BucketName, upload)}. {api.ImageProcessingState}.");
+            }
         }
 
         return key;
@@ -75,20 +82,41 @@ public static class TestImages
         Assert.True(left == 0, $"{left} object(s) of {key} are still in the bucket");
     }
 
-    private static async Task<bool> IsReadableJsonAsync(IAmazonS3 s3, string bucket, string key)
+    /// <summary>Null when the manifest reads whole as JSON; otherwise why not (for the failure message).</summary>
+    private static async Task<string?> ManifestUnreadableBecauseAsync(IAmazonS3 s3, string bucket, string key)
     {
         try
         {
             using var response = await s3.GetObjectAsync(bucket, key, TestContext.Current.CancellationToken);
             using var document = await System.Text.Json.JsonDocument.ParseAsync(response.ResponseStream, cancellationToken: TestContext.Current.CancellationToken);
-            return true;
+            return null;
         }
         // A body cut short or still being written: no JSON yet, or a checksum that does not match.
         catch (Exception e) when (e is AmazonS3Exception { StatusCode: System.Net.HttpStatusCode.NotFound } or System.Text.Json.JsonException
             or Amazon.Runtime.AmazonClientException)
         {
-            return false;
+            return $"{e.GetType().Name}: {e.Message}";
         }
+    }
+
+    /// <summary>Each object the upload can have led to, with its size, type and ETag, or "missing".</summary>
+    private static async Task<string> DescribeAsync(IAmazonS3 s3, string bucket, UploadKey upload)
+    {
+        var described = new List<string>();
+        foreach (var key in ImageRenditions.AllObjectKeys(upload))
+        {
+            try
+            {
+                var head = await s3.GetObjectMetadataAsync(bucket, key, TestContext.Current.CancellationToken);
+                described.Add($"{key} ({head.ContentLength} bytes, {head.Headers.ContentType}, ETag {head.ETag})");
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                described.Add($"{key} missing");
+            }
+        }
+
+        return string.Join("; ", described);
     }
 
     public static async Task<bool> ExistsAsync(IAmazonS3 s3, string bucket, string key)
