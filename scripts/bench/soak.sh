@@ -8,7 +8,8 @@
 #   1. builds, brings up the bench services and seeds as scripts/bench.sh does (same data set and
 #      FC_BENCH_* settings, scripts/bench/lib.sh), mints the tokens, starts the API in Release with
 #      its production configuration;
-#   2. warms up with the unpaced mix (FC_BENCH_WARMUP s, 15), then, unless FC_SOAK_RATE is given,
+#   2. warms up as scripts/bench.sh does, opening every signed-in user's home feed once and then
+#      running the unpaced mix (FC_BENCH_WARMUP s, 120), then, unless FC_SOAK_RATE is given,
 #      probes capacity with the unpaced mix for FC_SOAK_PROBE_SECONDS (30) and targets
 #      FC_SOAK_SHARE percent (70) of the requests/s it reached;
 #   3. runs the mix paced to that rate (scripts/bench/soak.lua: wrk's delay() hook) as one wrk run
@@ -45,7 +46,8 @@ SHARE="${FC_SOAK_SHARE:-70}"
 PROBE_SECONDS="${FC_SOAK_PROBE_SECONDS:-30}"
 WINDOW_MINUTES="${FC_SOAK_WINDOW:-10}"
 TOLERANCE="${FC_SOAK_TOLERANCE:-10}"
-WARMUP="${FC_BENCH_WARMUP:-15}"
+# Long enough to open the 10,000 users' home feeds on a cold node and then run the mix for a while.
+WARMUP="${FC_BENCH_WARMUP:-120}"
 CONNECTIONS="${FC_BENCH_CONNECTIONS:-64}"
 THREADS="$CONNECTIONS" # one connection per wrk thread: see mix.lua
 RUN_DIR="${FC_BENCH_OUT_DIR:-$REPO_ROOT/artifacts/bench/soak-$(date -u +%Y%m%dT%H%M%SZ)}"
@@ -77,22 +79,24 @@ BENCH_SECRETS+=("$DATA_DIR/tokens.tsv")
 mint_tokens "$RUN_DIR/users.tsv" $(((MINUTES + 30) * 60)) >"$DATA_DIR/tokens.tsv"
 # Each wrk thread reads only its own users; no uploaded images (see the header), so empty key files.
 awk -F'\t' -v n="$THREADS" -v dir="$DATA_DIR" '{ print > (dir "/tokens-" ((FNR - 1) % n) ".tsv") }' "$DATA_DIR/tokens.tsv"
-for ((t = 0; t < THREADS; t++)); do : >"$DATA_DIR/keys-soak-$t.tsv"; done
+for ((t = 0; t < THREADS; t++)); do : >"$DATA_DIR/keys-soak-$t.tsv"; : >"$DATA_DIR/keys-warmup-$t.tsv"; done
 BENCH_SECRETS+=("$DATA_DIR"/tokens-*.tsv)
 
 # mix_run NAME SECONDS [RATE]: one wrk run of the mix, unpaced, or paced to RATE requests/s (soak.lua);
-# wrk's totals in RUN_DIR/NAME.json, one log line per request in RUN_DIR/logs/NAME/.
+# wrk's totals in RUN_DIR/NAME.json, one log line per request in RUN_DIR/logs/NAME/. The run named
+# warmup is mix.lua's warm-up phase: it primes every user's home feed first.
 mix_run() {
-  local script=mix.lua
+  local script=mix.lua phase=soak
   [[ -z ${3:-} ]] || script=soak.lua
+  [[ $1 != warmup ]] || phase=warmup
   mkdir -p "$RUN_DIR/logs/$1"
   FC_BENCH_DATA="$DATA_DIR" FC_BENCH_LOG_DIR="$RUN_DIR/logs/$1" FC_BENCH_OUT="$RUN_DIR/$1.json" \
     FC_BENCH_LUA_DIR="$BENCH_DIR" FC_SOAK_RATE="${3:-}" FC_SOAK_THREADS="$THREADS" \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2s" --timeout 10s -s "$BENCH_DIR/$script" \
-    "http://127.0.0.1:$FC_BENCH_API_PORT" -- soak >"$RUN_DIR/$1.txt"
+    "http://127.0.0.1:$FC_BENCH_API_PORT" -- "$phase" >"$RUN_DIR/$1.txt"
 }
 
-log "warm-up: the unpaced mix for ${WARMUP}s"
+log "warm-up: every user's home feed once, then the unpaced mix, for ${WARMUP}s"
 mix_run warmup "$WARMUP"
 PROBE_RPS=null
 if [[ -n ${FC_SOAK_RATE:-} ]]; then

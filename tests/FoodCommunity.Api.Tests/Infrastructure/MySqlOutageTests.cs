@@ -23,12 +23,7 @@ public sealed class MySqlOutageTests(ITestOutputHelper log)
     private const int Posts = 6;
     private const int ImagesForNewPosts = 8;
 
-    private static readonly Dictionary<string, string?> FastFlush = new()
-    {
-        ["Likes:FlushBatchSize"] = "50",
-        ["Likes:FlushIntervalMilliseconds"] = "100",
-        ["Likes:FlushLeaseSeconds"] = "2",
-    };
+    private static readonly Dictionary<string, string?> FastFlush = FlushSettings.SmallAndFrequent(batchSize: 50, intervalMilliseconds: 100);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

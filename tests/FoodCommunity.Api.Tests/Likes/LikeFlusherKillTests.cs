@@ -24,12 +24,7 @@ public sealed class LikeFlusherKillTests(ITestOutputHelper log)
     private const int TargetKills = 4;
     private const string BatchBegun = "Like batch of shard";
 
-    private static readonly Dictionary<string, string?> SmallBatches = new()
-    {
-        ["Likes:FlushBatchSize"] = "20",
-        ["Likes:FlushIntervalMilliseconds"] = "50",
-        ["Likes:FlushLeaseSeconds"] = "2",
-    };
+    private static readonly Dictionary<string, string?> SmallBatches = FlushSettings.SmallAndFrequent(batchSize: 20);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

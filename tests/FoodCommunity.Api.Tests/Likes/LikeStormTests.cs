@@ -16,12 +16,7 @@ public sealed class LikeStormTests
     private const int Operations = 20_000;
     private const int Clients = 32;
 
-    private static readonly Dictionary<string, string?> SmallFastBatches = new()
-    {
-        ["Likes:FlushBatchSize"] = "100",
-        ["Likes:FlushIntervalMilliseconds"] = "50",
-        ["Likes:FlushLeaseSeconds"] = "2",
-    };
+    private static readonly Dictionary<string, string?> SmallFastBatches = FlushSettings.SmallAndFrequent();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

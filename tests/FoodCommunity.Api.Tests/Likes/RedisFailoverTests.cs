@@ -36,12 +36,7 @@ public sealed class RedisFailoverTests
     /// <summary>Likes acknowledged this long before the replica fell behind were surely replicated.</summary>
     private static readonly TimeSpan ReplicationMargin = TimeSpan.FromSeconds(1);
 
-    private static readonly Dictionary<string, string?> FastFlush = new()
-    {
-        ["Likes:FlushBatchSize"] = "100",
-        ["Likes:FlushIntervalMilliseconds"] = "50",
-        ["Likes:FlushLeaseSeconds"] = "2",
-    };
+    private static readonly Dictionary<string, string?> FastFlush = FlushSettings.SmallAndFrequent();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
