@@ -11,7 +11,7 @@ namespace FoodCommunity.Api.Infrastructure.Redis;
 /// on every request, and every instance sees a change on its next read. Otherwise it reads the set with
 /// its version in one step, or rebuilds it from MySQL and stores it only if the version it started
 /// from is still current, so a set built from a read that missed a concurrent change never lands.
-/// Versions are random, not counted, so a Redis that lost its data cannot bring an old version (and a
+/// Versions are random numbers, not counted, so a Redis that lost its data cannot bring an old version (and a
 /// stale copy) back. The set and its version share a hash tag: every script touches one slot.
 /// </summary>
 public sealed class UserSetMirror(IConnectionMultiplexer redis, IServiceScopeFactory scopes)
@@ -143,9 +143,12 @@ public sealed class UserSetMirror(IConnectionMultiplexer redis, IServiceScopeFac
     /// <summary>After a change has committed: a new version and no set, so the next read on any instance rebuilds from MySQL.</summary>
     public async Task ChangedAsync(RedisKey set, RedisKey version)
     {
-        await redis.GetDatabase().ScriptEvaluateAsync(ChangeScript, [set, version], [Guid.NewGuid().ToString("N"), (long)(2 * Lifetime).TotalSeconds]);
+        await redis.GetDatabase().ScriptEvaluateAsync(ChangeScript, [set, version], [NewVersion(), (long)(2 * Lifetime).TotalSeconds]);
         _copies.Remove((string)set!);
     }
+
+    /// <summary>A random integer: an instance of the previous release, still running during a rolling deploy, INCRs it.</summary>
+    private static long NewVersion() => Random.Shared.NextInt64(1, long.MaxValue / 2);
 
     private void Remember(string key, string version, HashSet<Guid> members) =>
         _copies.Set(key, new Copy(version, members), new MemoryCacheEntryOptions { Size = members.Count + 1, SlidingExpiration = MemoryIdle });
