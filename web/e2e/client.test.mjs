@@ -210,6 +210,9 @@ describe('web client', { timeout: 240_000 }, () => {
     await page.keyboard.press('Space');
     assert.equal((await answered).status(), 200);
     assert.equal(await focused(), 'true');
+    // The button ignores presses while busy (aria-busy) until the client has read the answer, which is
+    // after the response reached the browser: press again only once it is idle, as a person would see.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-busy') === null);
     const unliked = page.waitForResponse((r) => r.url().endsWith('/like') && r.request().method() === 'DELETE');
     await page.keyboard.press('Enter');
     assert.equal((await unliked).status(), 200);
