@@ -17,11 +17,21 @@ public sealed class FollowingSet(UserSetMirror mirror, RedisKeys keys)
             ? await mirror.ReadAsync(keys.Following(me), keys.FollowingVersion(me), Loader(me), cancellationToken)
             : Nobody;
 
-    /// <summary>Which of <paramref name="candidates"/> (a page's authors) <paramref name="userId"/> follows, without reading the whole set.</summary>
-    public async Task<IReadOnlySet<Guid>> AmongAsync(Guid? userId, IReadOnlyCollection<Guid> candidates, CancellationToken cancellationToken) =>
-        userId is { } me && candidates.Count > 0
-            ? await mirror.WhichAreMembersAsync(keys.Following(me), keys.FollowingVersion(me), candidates, Loader(me), cancellationToken)
-            : Nobody;
+    /// <summary>
+    /// Which of <paramref name="candidates"/> (a page's authors) <paramref name="userId"/> follows: the set
+    /// comes from this instance's memory after one version GET when its copy is current, so asking Redis
+    /// for the candidates alone would save nothing.
+    /// </summary>
+    public async Task<IReadOnlySet<Guid>> AmongAsync(Guid? userId, IReadOnlyCollection<Guid> candidates, CancellationToken cancellationToken)
+    {
+        if (userId is null || candidates.Count == 0)
+        {
+            return Nobody;
+        }
+
+        var all = await OfAsync(userId, cancellationToken);
+        return candidates.Where(all.Contains).ToHashSet();
+    }
 
     private static Func<Infrastructure.Data.FoodCommunityDbContext, CancellationToken, Task<List<Guid>>> Loader(Guid me) => (db, ct) =>
         db.Follows.AsNoTracking().Where(f => f.FollowerId == me).Select(f => f.FolloweeId).ToListAsync(ct);

@@ -103,43 +103,6 @@ public sealed class UserSetMirror(IConnectionMultiplexer redis, IServiceScopeFac
         return rebuilt;
     }
 
-    /// <summary>
-    /// Which of <paramref name="candidates"/> are members: one SMISMEMBER of the candidates (a page's
-    /// authors, not the whole set, which can hold thousands), asking for the loaded marker too; a set not
-    /// loaded is read whole (and so rebuilt) by <see cref="ReadAsync"/>.
-    /// </summary>
-    public async Task<IReadOnlySet<Guid>> WhichAreMembersAsync(
-        RedisKey set, RedisKey version, IReadOnlyCollection<Guid> candidates,
-        Func<Data.FoodCommunityDbContext, CancellationToken, Task<List<Guid>>> load, CancellationToken cancellationToken)
-    {
-        var asked = new RedisValue[candidates.Count + 1];
-        asked[0] = Loaded;
-        var i = 1;
-        foreach (var candidate in candidates)
-        {
-            asked[i++] = candidate.ToString("N");
-        }
-
-        var answers = await redis.GetDatabase().SetContainsAsync(set, asked);
-        if (!answers[0])
-        {
-            var all = await ReadAsync(set, version, load, cancellationToken);
-            return candidates.Where(all.Contains).ToHashSet();
-        }
-
-        var members = new HashSet<Guid>();
-        i = 1;
-        foreach (var candidate in candidates)
-        {
-            if (answers[i++])
-            {
-                members.Add(candidate);
-            }
-        }
-
-        return members;
-    }
-
     /// <summary>After a change has committed: a new version and no set, so the next read on any instance rebuilds from MySQL.</summary>
     public async Task ChangedAsync(RedisKey set, RedisKey version)
     {
