@@ -21,8 +21,13 @@ namespace FoodCommunity.Api.Infrastructure.Caching;
 /// </summary>
 internal static class CachingSetup
 {
-    /// <summary>Entries held in memory per instance; every entry counts 1 (cards and lists are small and alike).</summary>
-    public const int MemoryEntries = 40_000;
+    /// <summary>
+    /// Entries held in memory per instance; every entry counts 1 (cards and lists are small and alike).
+    /// Sized to the evening peak's working set: the 10,000 signed-in users of the benchmark follow
+    /// ~99,000 distinct authors, whose newest-post lists a home page merges, and see their posts' and
+    /// authors' cards. At 40,000 the memory level thrashed (73% hits, 6% of the API's CPU in compaction).
+    /// </summary>
+    public const int MemoryEntries = 250_000;
 
     public static WebApplicationBuilder AddFoodCommunityCaching(this WebApplicationBuilder builder)
     {
