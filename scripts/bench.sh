@@ -34,8 +34,9 @@
 # Data set (environment): FC_BENCH_USERS (100000; e.g. 2000 for a quick check of the scripts),
 # FC_BENCH_POSTS (10 per user), FC_BENCH_LIKES (5 per post), FC_BENCH_COMMENTS (1 per 2 posts),
 # FC_BENCH_TOKEN_USERS (10000), FC_BENCH_UPLOAD_ROUNDS (32), FC_BENCH_MYSQL_BUFFER_POOL (bytes, 2 GiB).
-# Settings (environment): FC_BENCH_DURATION (s, default 60), FC_BENCH_WARMUP (s, 60: every token
-# user's home feed once, then the mix; see mix.lua),
+# Settings (environment): FC_BENCH_DURATION (s, default 60), FC_BENCH_WARMUP (s, 120: every token
+# user's home feed once, then the mix; see mix.lua; 60 s left the Redis level and the like states
+# filling during the measured run, which then measured a cold node, as the soak's probe did),
 # FC_BENCH_CEILING_DURATION (s, 10), FC_BENCH_CONNECTIONS (64; wrk runs one thread per
 # connection), FC_BENCH_SOURCE (head | worktree | a commit), FC_BENCH_OUT_DIR, and the services'
 # FOODCOMMUNITY_SERVICES_DIR / FC_MYSQL_PORT / FC_REDIS_PORT / FC_S3_PORT, FC_BENCH_API_PORT.
@@ -56,7 +57,7 @@ for arg in "$@"; do
 done
 
 DURATION="${FC_BENCH_DURATION:-60}"
-WARMUP="${FC_BENCH_WARMUP:-60}"
+WARMUP="${FC_BENCH_WARMUP:-120}"
 CEILING_DURATION="${FC_BENCH_CEILING_DURATION:-10}"
 CONNECTIONS="${FC_BENCH_CONNECTIONS:-64}"
 THREADS="$CONNECTIONS" # one connection per wrk thread: see mix.lua
